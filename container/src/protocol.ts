@@ -1,0 +1,158 @@
+/**
+ * The runner's HTTP protocol: the one contract between the Worker (session Durable Object)
+ * and the runner process (in the container, or on the host in dev and tests).
+ *
+ * The Worker imports these types only (`import type`), so the container stays self-contained:
+ * its build context is `container/` and it never needs anything from `src/`.
+ *
+ * Endpoints (all JSON unless said otherwise; every request carries RUNNER_SECRET_HEADER when the
+ * runner was started with a secret, and a host runner always is):
+ *
+ *   GET  /health                      → 200 RunnerHealth
+ *   POST /workspace/resolve           ResolveWorkspaceRequest → 200 ResolveWorkspaceResponse
+ *   POST /runs                        StartRunRequest → 201 StartRunResponse
+ *   GET  /runs/:id                    → 200 RunSummary
+ *   GET  /runs/:id/events?after=N     → 200 application/x-ndjson, one RunEvent per line, every
+ *                                       event with seq > N, then live events as they happen; the
+ *                                       body ends after the terminal `exit` event. A reader that
+ *                                       loses the stream reconnects with the last seq it stored.
+ *   POST /runs/:id/cancel             → 200 RunSummary (idempotent; a finished run is unchanged)
+ *
+ * Errors are `{ "error": { "code": RunnerErrorCode, "message": string } }` with the HTTP status
+ * from RUNNER_ERROR_STATUS.
+ */
+
+/** Header carrying the shared secret between the Worker and the runner. */
+export const RUNNER_SECRET_HEADER = "x-kiro-runner-secret";
+
+/** Every error the runner reports, one code each. */
+export const RunnerErrorCode = {
+  Unauthorized: "unauthorized",
+  BadRequest: "bad_request",
+  NotFound: "not_found",
+  RunNotFound: "run_not_found",
+  EventsEvicted: "events_evicted",
+  RunExists: "run_exists",
+  WorkspaceEscape: "workspace_escape",
+  WorkspaceMissing: "workspace_missing",
+  KiroCliMissing: "kiro_cli_missing",
+  KiroAuthMissing: "kiro_auth_missing",
+  TooManyRuns: "too_many_runs",
+  Internal: "internal",
+} as const;
+export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
+
+/** HTTP status for each runner error code: complete by construction. */
+export const RUNNER_ERROR_STATUS: Record<RunnerErrorCode, number> = {
+  unauthorized: 401,
+  bad_request: 400,
+  not_found: 404,
+  run_not_found: 404,
+  events_evicted: 410,
+  run_exists: 409,
+  workspace_escape: 403,
+  workspace_missing: 422,
+  kiro_cli_missing: 503,
+  kiro_auth_missing: 503,
+  too_many_runs: 429,
+  internal: 500,
+};
+
+export interface RunnerErrorBody {
+  error: { code: RunnerErrorCode; message: string };
+}
+
+export interface RunnerHealth {
+  ok: true;
+  /** Random id minted when the runner process started: a new value means the runner restarted. */
+  boot_id: string;
+  version: string;
+  driver: "headless";
+  uptime_ms: number;
+  runs_active: number;
+  runs_total: number;
+  kiro_cli: { path: string; found: boolean };
+  workspace_root: string;
+}
+
+export interface ResolveWorkspaceRequest {
+  /** Relative to the workspace root, or absolute inside it. Empty means the root itself. */
+  path: string;
+}
+export interface ResolveWorkspaceResponse {
+  /** Absolute, symlink-free path inside the workspace root. */
+  path: string;
+}
+
+export interface StartRunRequest {
+  /** Chosen by the caller so a retried start is idempotent (409 run_exists if it is already known). */
+  run_id: string;
+  message: string;
+  /** Working directory: absolute inside the workspace root, or relative to it. */
+  cwd: string;
+  agent?: string | undefined;
+  model?: string | undefined;
+  /** Continue the conversation kiro-cli saved for this directory (`--resume`). */
+  resume?: boolean | undefined;
+}
+export interface StartRunResponse {
+  run_id: string;
+  boot_id: string;
+}
+
+export type RunStatus = "running" | "completed" | "failed" | "cancelled";
+
+export interface RunSummary {
+  run_id: string;
+  boot_id: string;
+  status: RunStatus;
+  /** Highest seq written so far. */
+  last_seq: number;
+  started_at: number;
+  ended_at: number | null;
+}
+
+/** Why a run ended. */
+export type ExitReason =
+  | "exited" // kiro-cli exited on its own
+  | "cancelled" // POST /runs/:id/cancel
+  | "timeout" // RUN_TIMEOUT_MS passed
+  | "spawn_failed" // kiro-cli could not be started
+  | "output_limit" // the run wrote more than the runner keeps
+  | "shutdown"; // the runner received SIGTERM
+
+interface EventBase {
+  /** Monotonic per run, starting at 1, contiguous. */
+  seq: number;
+  /** Milliseconds since the epoch when the runner recorded the event. */
+  at: number;
+}
+
+/** Text kiro-cli wrote to stdout: valid UTF-8 (never a split character), ANSI escapes removed. */
+export interface OutputEvent extends EventBase {
+  type: "output";
+  text: string;
+}
+
+/** Text kiro-cli wrote to stderr, cleaned the same way. */
+export interface StderrEvent extends EventBase {
+  type: "stderr";
+  text: string;
+}
+
+/** The terminal event: always the last one of a run, exactly once. */
+export interface ExitEvent extends EventBase {
+  type: "exit";
+  status: Exclude<RunStatus, "running">;
+  reason: ExitReason;
+  exit_code: number | null;
+  signal: string | null;
+  /** Present when status is failed or cancelled: what happened, in words a user can act on. */
+  error?: string | undefined;
+  /** Last few KB of stderr, cleaned. */
+  stderr_tail: string;
+  /** Total bytes of cleaned stdout text. */
+  output_bytes: number;
+}
+
+export type RunEvent = OutputEvent | StderrEvent | ExitEvent;
