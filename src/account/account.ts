@@ -1,0 +1,110 @@
+import { DurableObject } from "cloudflare:workers";
+import { ErrorCode, KiroError, type Outcome, outcome, unwrap } from "../errors.ts";
+import { isSessionId, newSessionId, sessionObjectName } from "../ids.ts";
+import type { SessionSettings } from "../session/meta.ts";
+import type { SessionInfo } from "../session/views.ts";
+import { durableSql, migrate, type Sql } from "../storage/sql.ts";
+import { ACCOUNT_SCHEMA } from "./schema.ts";
+
+/** Most sessions one user may hold at once. */
+const MAX_SESSIONS = 10;
+
+export interface SessionRef {
+  session_id: string;
+  active: boolean;
+}
+
+/**
+ * One per user: which Kiro sessions the user owns and which one is active. Every lookup of a
+ * session by id goes through here, so a session id is only ever honoured for its owner.
+ */
+export class Account extends DurableObject<Env> {
+  readonly #sql: Sql;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = durableSql(ctx.storage);
+    migrate(this.#sql, ACCOUNT_SCHEMA);
+  }
+
+  /** Creates a session (its own session object and runner) and makes it the active one. */
+  async createSession(userId: string, settings: SessionSettings): Promise<Outcome<SessionInfo>> {
+    return outcome(async () => {
+      const count = this.#sql.one<{ n: number }>("SELECT COUNT(*) AS n FROM sessions")?.n ?? 0;
+      if (count >= MAX_SESSIONS) {
+        throw new KiroError(
+          ErrorCode.Busy,
+          `You already have ${MAX_SESSIONS} sessions, the most allowed. End one with kiro_session_end first.`,
+        );
+      }
+      const sessionId = newSessionId();
+      const stub = this.env.KIRO_SESSION.getByName(sessionObjectName(userId, sessionId));
+      const info = unwrap(await stub.init({ userId, sessionId, ...settings }));
+      this.#sql.transaction(() => {
+        this.#sql.run(
+          "INSERT INTO sessions (id, agent, working_directory, created_at) VALUES (?, ?, ?, ?)",
+          sessionId,
+          settings.agent,
+          info.working_directory,
+          Date.now(),
+        );
+        this.#setActive(sessionId);
+      });
+      return info;
+    });
+  }
+
+  /**
+   * The session a tool should act on: `sessionId` when given (and owned by this user), else the
+   * active session, creating a default one in the workspace root on first use.
+   */
+  async resolveSession(userId: string, sessionId?: string): Promise<Outcome<string>> {
+    return outcome(async () => {
+      if (sessionId !== undefined) return this.#requireOwned(sessionId);
+      const active = this.#activeId();
+      if (active) return active;
+      const created = unwrap(await this.createSession(userId, { agent: null, workingDirectory: "" }));
+      return created.session_id;
+    });
+  }
+
+  /** Whether this user owns `sessionId`; the same answer for foreign and nonexistent ids. */
+  async owns(sessionId: string): Promise<boolean> {
+    return this.#owned(sessionId);
+  }
+
+  async listSessions(): Promise<SessionRef[]> {
+    const active = this.#activeId();
+    return this.#sql
+      .all<{ id: string }>("SELECT id FROM sessions ORDER BY created_at")
+      .map(({ id }) => ({ session_id: id, active: id === active }));
+  }
+
+  #requireOwned(sessionId: string): string {
+    if (!this.#owned(sessionId)) throw sessionNotFound(sessionId);
+    return sessionId;
+  }
+
+  #owned(sessionId: string): boolean {
+    if (!isSessionId(sessionId)) return false;
+    return this.#sql.one("SELECT 1 FROM sessions WHERE id = ?", sessionId) !== undefined;
+  }
+
+  #activeId(): string | undefined {
+    return this.#sql.one<{ value: string }>("SELECT value FROM settings WHERE key = 'active_session'")?.value;
+  }
+
+  #setActive(sessionId: string): void {
+    this.#sql.run(
+      "INSERT INTO settings (key, value) VALUES ('active_session', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      sessionId,
+    );
+  }
+}
+
+export function sessionNotFound(sessionId: string): KiroError {
+  return new KiroError(
+    ErrorCode.SessionNotFound,
+    `Session ${sessionId} not found. Use kiro_session_list to see your sessions, or kiro_session_create to start one.`,
+  );
+}

@@ -1,0 +1,13 @@
+/**
+ * The Account object's tables: the user's sessions and which one is active. Append a step to
+ * change the schema; never edit a step that has shipped.
+ */
+export const ACCOUNT_SCHEMA: readonly string[] = [
+  `CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     agent TEXT,
+     working_directory TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   )`,
+  `CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+];

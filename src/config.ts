@@ -1,0 +1,57 @@
+/**
+ * Limits and defaults in one place. Units are in the names; each value says why it is what it is.
+ * Values a deployment may change are read from `Env` in `settings()`; the rest are fixed.
+ */
+export const LIMITS = {
+  /** Largest message a user can send to Kiro (bigger prompts belong in files in the workspace). */
+  MAX_MESSAGE_BYTES: 256 * 1024,
+  /** Longest a `kiro_task_status` long-poll may wait: well under the ~60 s clients allow. */
+  MAX_WAIT_MS: 25_000,
+  /** Largest `content` of one stored chunk: keeps rows far below the 2 MB Durable Object limit. */
+  MAX_CHUNK_BYTES: 128 * 1024,
+  /** Most bytes of chunk content one status response carries; the rest comes on the next poll. */
+  MAX_STATUS_BYTES: 1024 * 1024,
+  /** Most chunks one status response carries. */
+  MAX_STATUS_CHUNKS: 1000,
+  /** Most bytes of the final answer returned as `result` and kept in the conversation table. */
+  MAX_RESULT_BYTES: 1024 * 1024,
+  /** How often the session object checks on its running tasks without any client polling. */
+  WATCHDOG_INTERVAL_MS: 15_000,
+  /** First back-off after a broken runner stream; doubles up to the maximum. */
+  RECONNECT_BACKOFF_MS: 250,
+  RECONNECT_BACKOFF_MAX_MS: 5_000,
+  /** A runner unreachable for this long fails its running tasks (a container restart takes ~3 s). */
+  RUNNER_UNREACHABLE_FAIL_MS: 60_000,
+  /** Most tasks listed by `kiro_task_list`. */
+  MAX_TASKS_LISTED: 200,
+} as const;
+
+export const DEFAULTS = {
+  /** kiro_chat hands back the task id after this long; MCP clients cut tool calls off near 60 s. */
+  CHAT_WAIT_MS: 50_000,
+  /** Between progress notifications from kiro_chat when nothing new arrived (keeps proxies open). */
+  CHAT_PROGRESS_INTERVAL_MS: 5_000,
+} as const;
+
+/** Deployment settings read from the environment, with their defaults. */
+export interface Settings {
+  runnerUrl: string | undefined;
+  chatWaitMs: number;
+  allowedHostnames: string[];
+}
+
+export function settings(env: Env): Settings {
+  return {
+    runnerUrl: env.KIRO_RUNNER_URL?.trim() || undefined,
+    chatWaitMs: positiveInt(env.KIRO_CHAT_WAIT_MS, DEFAULTS.CHAT_WAIT_MS),
+    allowedHostnames: (env.KIRO_ALLOWED_HOSTNAMES ?? "")
+      .split(",")
+      .map((name) => name.trim())
+      .filter(Boolean),
+  };
+}
+
+function positiveInt(raw: string | undefined, fallback: number): number {
+  const value = Number(raw);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}

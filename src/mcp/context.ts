@@ -1,0 +1,37 @@
+import type { Settings } from "../config.ts";
+import { unwrap } from "../errors.ts";
+import { accountObjectName, sessionIdOfTask, sessionObjectName } from "../ids.ts";
+import { taskNotFound } from "../session/kiro-session.ts";
+import type { Logger } from "../util/log.ts";
+
+/** Everything a tool needs for one request, scoped to one user. */
+export interface ToolContext {
+  userId: string;
+  env: Env;
+  settings: Settings;
+  log: Logger;
+}
+
+export function accountOf(ctx: ToolContext) {
+  return ctx.env.ACCOUNT.getByName(accountObjectName(ctx.userId));
+}
+
+export function sessionStub(ctx: ToolContext, sessionId: string) {
+  return ctx.env.KIRO_SESSION.getByName(sessionObjectName(ctx.userId, sessionId));
+}
+
+/** The session a tool acts on: the one named (if the user owns it) or the active one. */
+export async function resolveSession(ctx: ToolContext, sessionId: string | undefined) {
+  const id = unwrap(await accountOf(ctx).resolveSession(ctx.userId, sessionId));
+  return { sessionId: id, stub: sessionStub(ctx, id) };
+}
+
+/**
+ * The session object holding `taskId`, after checking the user owns that session. A malformed,
+ * foreign or unknown id all get the same "not found".
+ */
+export async function sessionOfTask(ctx: ToolContext, taskId: string) {
+  const sessionId = sessionIdOfTask(taskId);
+  if (!sessionId || !(await accountOf(ctx).owns(sessionId))) throw taskNotFound(taskId);
+  return sessionStub(ctx, sessionId);
+}

@@ -1,0 +1,14 @@
+import { McpServer } from "@modelcontextprotocol/server";
+import type { ToolContext } from "./context.ts";
+import { TOOLS } from "./tools/index.ts";
+
+export const SERVER_INFO = { name: "kiro-mcp-edge", version: "0.1.0" } as const;
+
+const INSTRUCTIONS = `Hand coding work to Kiro (kiro-cli). Kiro can take minutes: start work with kiro_chat_async and poll kiro_task_status with wait_ms (long-poll) and from_chunk_index = next_chunk_index to read the output while it is produced. kiro_chat waits for the answer for up to about 50 s, then returns the task_id to poll.`;
+
+/** Builds the MCP server for one request, for one user. Nothing is shared between requests. */
+export function createMcpServer(ctx: ToolContext): McpServer {
+  const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS });
+  for (const tool of TOOLS) tool.register(server, ctx);
+  return server;
+}

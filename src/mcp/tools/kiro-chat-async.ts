@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { unwrap } from "../../errors.ts";
+import { taskStartedSchema } from "../../session/views.ts";
+import { resolveSession } from "../context.ts";
+import { messageField, sessionIdField } from "../schemas.ts";
+import { defineTool } from "../tool.ts";
+
+export const kiroChatAsync = defineTool({
+  name: "kiro_chat_async",
+  title: "Start a Kiro task",
+  description:
+    "Send a message to Kiro and return at once with a task_id. Kiro works in the background; poll kiro_task_status with from_chunk_index to read its output while it is produced. Use this for anything that may take more than a minute.",
+  input: z.object({ message: messageField, session_id: sessionIdField }),
+  output: taskStartedSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  async run({ message, session_id }, ctx) {
+    const { stub } = await resolveSession(ctx, session_id);
+    return unwrap(await stub.startTask(message));
+  },
+});

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { unwrap } from "../../errors.ts";
+import { sessionInfoSchema } from "../../session/views.ts";
+import { accountOf } from "../context.ts";
+import { defineTool } from "../tool.ts";
+
+/** Agent names as kiro-cli stores them (file names); never anything that could read as a flag. */
+const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export const kiroSessionCreate = defineTool({
+  name: "kiro_session_create",
+  title: "Create a Kiro session",
+  description:
+    "Start a new Kiro session with its own conversation, optionally with a custom agent and a working directory inside the workspace. It becomes the active session.",
+  input: z.object({
+    agent: z
+      .string()
+      .regex(AGENT_NAME, "agent must be an agent name such as my-agent (letters, digits, . _ -)")
+      .optional()
+      .describe(
+        "Custom Kiro agent (from ~/.kiro/agents or the workspace's .kiro/agents); default: Kiro's own",
+      ),
+    working_directory: z
+      .string()
+      .max(4096)
+      .optional()
+      .describe(
+        "Directory Kiro works in: relative to the workspace root, or absolute inside it; default: the root",
+      ),
+  }),
+  output: sessionInfoSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  async run({ agent, working_directory }, ctx) {
+    const settings = { agent: agent ?? null, workingDirectory: working_directory ?? "" };
+    return unwrap(await accountOf(ctx).createSession(ctx.userId, settings));
+  },
+});

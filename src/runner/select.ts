@@ -1,0 +1,15 @@
+import { settings } from "../config.ts";
+import type { RunnerClient } from "./client.ts";
+import { HttpRunnerClient } from "./http-client.ts";
+
+/**
+ * The runner for one session: a host runner at KIRO_RUNNER_URL when it is set (local dev and
+ * tests), otherwise the session's own container, addressed by the session object's name.
+ */
+export function runnerForSession(env: Env, sessionObjectName: string): RunnerClient {
+  const secret = env.KIRO_RUNNER_SECRET ?? "";
+  const { runnerUrl } = settings(env);
+  if (runnerUrl) return new HttpRunnerClient((request) => fetch(request), runnerUrl, secret);
+  const container = env.KIRO_CONTAINER.getByName(sessionObjectName);
+  return new HttpRunnerClient((request) => container.fetch(request), "http://runner", secret);
+}

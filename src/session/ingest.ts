@@ -1,0 +1,158 @@
+import { LIMITS } from "../config.ts";
+import { type RunEvent, type RunnerClient, RunnerError } from "../runner/client.ts";
+import type { Logger } from "../util/log.ts";
+import { chunksFromEvents } from "./chunks.ts";
+import type { TaskEnd, TaskStore } from "./task-store.ts";
+
+export interface IngestDeps {
+  store: TaskStore;
+  runner: () => RunnerClient;
+  /** Called after every change to a task (new chunks, terminal state): wakes long-polls. */
+  changed: (taskId: string) => void;
+  log: Logger;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Streams a running task's output from its runner into the store. One loop per task per object
+ * instance; every loop starts from what storage says (`last_seq`), so a loop that died with its
+ * stream, or with an evicted object, is simply started again by the session's watchdog.
+ */
+export class TaskIngest {
+  readonly #deps: IngestDeps;
+  readonly #active = new Map<string, Promise<void>>();
+
+  constructor(deps: IngestDeps) {
+    this.#deps = deps;
+  }
+
+  isActive(taskId: string): boolean {
+    return this.#active.has(taskId);
+  }
+
+  /** Starts the loop for `taskId` unless one is already running in this instance. */
+  ensure(taskId: string): Promise<void> {
+    const existing = this.#active.get(taskId);
+    if (existing) return existing;
+    const loop = this.#loop(taskId)
+      .catch((error: unknown) => {
+        this.#deps.log.error("ingest.crashed", { task_id: taskId, error: String(error) });
+        this.#end(taskId, {
+          status: "failed",
+          reason: "internal",
+          error: "Internal error while reading output.",
+        });
+      })
+      .finally(() => this.#active.delete(taskId));
+    this.#active.set(taskId, loop);
+    return loop;
+  }
+
+  async #loop(taskId: string): Promise<void> {
+    const { store, log } = this.#deps;
+    const now = this.#deps.now ?? Date.now;
+    let backoffMs: number = LIMITS.RECONNECT_BACKOFF_MS;
+    let unreachableSince: number | undefined;
+    for (;;) {
+      const task = store.get(taskId);
+      if (task?.status !== "running") return;
+      try {
+        const progressed = await this.#stream(taskId, task.run_id, task.last_seq);
+        if (store.get(taskId)?.status !== "running") return;
+        if (progressed) backoffMs = LIMITS.RECONNECT_BACKOFF_MS;
+        unreachableSince = undefined;
+        log.info("ingest.stream_ended", { task_id: taskId, last_seq: store.get(taskId)?.last_seq });
+      } catch (error) {
+        if (!(error instanceof RunnerError)) throw error;
+        unreachableSince ??= now();
+        const end = await this.#judge(error, task.boot_id, unreachableSince, now());
+        if (end) return this.#end(taskId, end);
+        log.warn("ingest.retry", { task_id: taskId, code: error.code, backoff_ms: backoffMs });
+      }
+      await (this.#deps.sleep ?? sleep)(backoffMs);
+      backoffMs = Math.min(backoffMs * 2, LIMITS.RECONNECT_BACKOFF_MAX_MS);
+    }
+  }
+
+  /** Reads one stream to its end. Returns whether anything new was stored. */
+  async #stream(taskId: string, runId: string, afterSeq: number): Promise<boolean> {
+    let progressed = false;
+    for await (const batch of this.#deps.runner().events(runId, afterSeq)) {
+      if (this.#store(taskId, batch)) return true;
+      progressed = true;
+    }
+    return progressed;
+  }
+
+  /** Stores one batch; returns true when it held the run's exit event. */
+  #store(taskId: string, batch: readonly RunEvent[]): boolean {
+    const last = batch.at(-1);
+    if (!last) return false;
+    this.#deps.store.append(taskId, chunksFromEvents(batch, LIMITS.MAX_CHUNK_BYTES), last.seq);
+    const exit = batch.find((event) => event.type === "exit");
+    if (exit) {
+      this.#end(taskId, {
+        status: exit.status,
+        reason: exit.reason,
+        error: exit.error,
+        exitCode: exit.exit_code,
+      });
+    } else {
+      this.#deps.changed(taskId);
+    }
+    return exit !== undefined;
+  }
+
+  /** Decides whether a runner error ends the task (and how), or is worth another try. */
+  async #judge(
+    error: RunnerError,
+    bootId: string | null,
+    unreachableSince: number,
+    now: number,
+  ): Promise<TaskEnd | undefined> {
+    const lost = (why: string): TaskEnd => ({
+      status: "failed",
+      reason: "runner_lost",
+      error: `${why} The output received before that is kept.`,
+    });
+    if (error.code === "run_not_found") {
+      const restarted = await this.#runnerRestarted(bootId);
+      return lost(
+        restarted
+          ? "The runner restarted while the task was running."
+          : "The runner no longer knows this run.",
+      );
+    }
+    if (error.code === "events_evicted") return lost("The runner dropped output that was not yet stored.");
+    if (error.code !== "unreachable") return lost(`The runner refused to stream output (${error.code}).`);
+    if (await this.#runnerRestarted(bootId)) return lost("The runner restarted while the task was running.");
+    if (now - unreachableSince > LIMITS.RUNNER_UNREACHABLE_FAIL_MS) {
+      return lost(
+        `The runner has been unreachable for ${Math.round(LIMITS.RUNNER_UNREACHABLE_FAIL_MS / 1000)} s.`,
+      );
+    }
+    return undefined;
+  }
+
+  async #runnerRestarted(bootId: string | null): Promise<boolean> {
+    if (bootId === null) return false;
+    try {
+      return (await this.#deps.runner().health()).boot_id !== bootId;
+    } catch {
+      return false; // unreachable: not proven restarted; the caller's deadline decides
+    }
+  }
+
+  #end(taskId: string, end: TaskEnd): void {
+    const now = (this.#deps.now ?? Date.now)();
+    if (this.#deps.store.finish(taskId, end, now, LIMITS.MAX_RESULT_BYTES)) {
+      this.#deps.log.info("task.finished", { task_id: taskId, status: end.status, reason: end.reason });
+    }
+    this.#deps.changed(taskId);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,52 @@
+import type { Sql } from "../storage/sql.ts";
+
+/** What a session is set up with. */
+export interface SessionSettings {
+  agent: string | null;
+  /** As given at creation; the stored value is the runner's resolved absolute path. */
+  workingDirectory: string;
+}
+
+export interface SessionRecord extends SessionSettings {
+  userId: string;
+  sessionId: string;
+  createdAt: number;
+  lastActive: number;
+}
+
+const KEY = "session";
+
+/** The session's own record, one JSON row in `meta`. */
+export class SessionMeta {
+  readonly #sql: Sql;
+  #cached: SessionRecord | undefined;
+
+  constructor(sql: Sql) {
+    this.#sql = sql;
+  }
+
+  read(): SessionRecord | undefined {
+    if (this.#cached) return this.#cached;
+    const row = this.#sql.one<{ value: string }>("SELECT value FROM meta WHERE key = ?", KEY);
+    this.#cached = row ? (JSON.parse(row.value) as SessionRecord) : undefined;
+    return this.#cached;
+  }
+
+  write(record: Omit<SessionRecord, "lastActive">): void {
+    this.#save({ ...record, lastActive: record.createdAt });
+  }
+
+  touch(now: number): void {
+    const record = this.read();
+    if (record) this.#save({ ...record, lastActive: now });
+  }
+
+  #save(record: SessionRecord): void {
+    this.#sql.run(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      KEY,
+      JSON.stringify(record),
+    );
+    this.#cached = record;
+  }
+}

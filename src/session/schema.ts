@@ -1,0 +1,46 @@
+/**
+ * The KiroSession object's tables. Append a step to change the schema; never edit a step that
+ * has shipped.
+ *
+ * - meta:         the session's settings (one row per key).
+ * - tasks:        one row per turn; `last_seq` is the last runner event stored, so ingest can
+ *                 resume exactly where it stopped.
+ * - chunks:       the output, `idx` contiguous from 0 per task; each row's content is bounded.
+ * - conversation: the user's messages and Kiro's final answers, newest last.
+ */
+export const SESSION_SCHEMA: readonly string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  `CREATE TABLE tasks (
+     id TEXT PRIMARY KEY,
+     status TEXT NOT NULL,
+     preview TEXT NOT NULL,
+     message_bytes INTEGER NOT NULL,
+     run_id TEXT NOT NULL,
+     boot_id TEXT,
+     last_seq INTEGER NOT NULL DEFAULT 0,
+     chunk_count INTEGER NOT NULL DEFAULT 0,
+     total_bytes INTEGER NOT NULL DEFAULT 0,
+     exit_code INTEGER,
+     reason TEXT,
+     error TEXT,
+     created_at INTEGER NOT NULL,
+     ended_at INTEGER
+   )`,
+  `CREATE INDEX tasks_by_status ON tasks (status, created_at)`,
+  `CREATE TABLE chunks (
+     task_id TEXT NOT NULL,
+     idx INTEGER NOT NULL,
+     kind TEXT NOT NULL,
+     content TEXT NOT NULL,
+     bytes INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     PRIMARY KEY (task_id, idx)
+   ) WITHOUT ROWID`,
+  `CREATE TABLE conversation (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     task_id TEXT NOT NULL,
+     role TEXT NOT NULL,
+     content TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   )`,
+];

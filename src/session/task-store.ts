@@ -1,0 +1,201 @@
+import type { Sql } from "../storage/sql.ts";
+import { truncateUtf8, utf8Bytes } from "../util/utf8.ts";
+import type { ChunkKind, NewChunk } from "./chunks.ts";
+
+export type TaskStatus = "running" | "completed" | "failed" | "cancelled";
+
+export interface TaskRow {
+  id: string;
+  status: TaskStatus;
+  preview: string;
+  message_bytes: number;
+  run_id: string;
+  boot_id: string | null;
+  last_seq: number;
+  chunk_count: number;
+  total_bytes: number;
+  exit_code: number | null;
+  reason: string | null;
+  error: string | null;
+  created_at: number;
+  ended_at: number | null;
+}
+
+export interface ChunkRow {
+  idx: number;
+  kind: ChunkKind;
+  content: string;
+  bytes: number;
+  created_at: number;
+}
+
+export interface TaskEnd {
+  status: Exclude<TaskStatus, "running">;
+  reason: string;
+  error?: string | undefined;
+  exitCode?: number | null | undefined;
+}
+
+const PREVIEW_CHARS = 200;
+
+/** Tasks, their chunks and the conversation, over the session object's SQLite. */
+export class TaskStore {
+  readonly #sql: Sql;
+
+  constructor(sql: Sql) {
+    this.#sql = sql;
+  }
+
+  create(id: string, message: string, now: number): void {
+    this.#sql.transaction(() => {
+      this.#sql.run(
+        `INSERT INTO tasks (id, status, preview, message_bytes, run_id, created_at)
+         VALUES (?, 'running', ?, ?, ?, ?)`,
+        id,
+        message.slice(0, PREVIEW_CHARS),
+        utf8Bytes(message),
+        id,
+        now,
+      );
+      this.#sql.run(
+        "INSERT INTO conversation (task_id, role, content, created_at) VALUES (?, 'user', ?, ?)",
+        id,
+        message,
+        now,
+      );
+    });
+  }
+
+  /** Removes a task that never started, as if it had not been asked for. */
+  discard(id: string): void {
+    this.#sql.transaction(() => {
+      this.#sql.run("DELETE FROM conversation WHERE task_id = ?", id);
+      this.#sql.run("DELETE FROM tasks WHERE id = ?", id);
+    });
+  }
+
+  setBootId(id: string, bootId: string): void {
+    this.#sql.run("UPDATE tasks SET boot_id = ? WHERE id = ?", bootId, id);
+  }
+
+  get(id: string): TaskRow | undefined {
+    return this.#sql.one<TaskRow>("SELECT * FROM tasks WHERE id = ?", id);
+  }
+
+  list(includeDone: boolean, limit: number): TaskRow[] {
+    const where = includeDone ? "" : "WHERE status = 'running'";
+    return this.#sql.all<TaskRow>(`SELECT * FROM tasks ${where} ORDER BY created_at DESC LIMIT ?`, limit);
+  }
+
+  running(): TaskRow[] {
+    return this.#sql.all<TaskRow>("SELECT * FROM tasks WHERE status = 'running' ORDER BY created_at");
+  }
+
+  /**
+   * Appends chunks and records the last runner event they came from, in one transaction: a
+   * resumed stream starts after `lastSeq`, so nothing is stored twice or skipped.
+   */
+  append(id: string, chunks: readonly NewChunk[], lastSeq: number): void {
+    this.#sql.transaction(() => {
+      const task = this.get(id);
+      if (task?.status !== "running" || lastSeq <= task.last_seq) return;
+      let idx = task.chunk_count;
+      let bytes = 0;
+      for (const chunk of chunks) {
+        this.#sql.run(
+          "INSERT INTO chunks (task_id, idx, kind, content, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+          id,
+          idx++,
+          chunk.kind,
+          chunk.content,
+          chunk.bytes,
+          chunk.createdAt,
+        );
+        bytes += chunk.bytes;
+      }
+      this.#sql.run(
+        "UPDATE tasks SET last_seq = ?, chunk_count = ?, total_bytes = total_bytes + ? WHERE id = ?",
+        lastSeq,
+        idx,
+        bytes,
+        id,
+      );
+    });
+  }
+
+  /** Moves a running task to its terminal state once; later calls change nothing. */
+  finish(id: string, end: TaskEnd, now: number, maxResultBytes: number): boolean {
+    return this.#sql.transaction(() => {
+      const task = this.get(id);
+      if (task?.status !== "running") return false;
+      this.#sql.run(
+        "UPDATE tasks SET status = ?, reason = ?, error = ?, exit_code = ?, ended_at = ? WHERE id = ?",
+        end.status,
+        end.reason,
+        end.error ?? null,
+        end.exitCode ?? null,
+        now,
+        id,
+      );
+      if (end.status === "completed") {
+        const answer = this.result(id, maxResultBytes).text;
+        this.#sql.run(
+          "INSERT INTO conversation (task_id, role, content, created_at) VALUES (?, 'assistant', ?, ?)",
+          id,
+          answer,
+          now,
+        );
+      }
+      return true;
+    });
+  }
+
+  /** Chunks from `fromIdx` on, at most `maxCount` and about `maxBytes` (never fewer than one). */
+  readChunks(id: string, fromIdx: number, maxBytes: number, maxCount: number): ChunkRow[] {
+    const rows = this.#sql.all<ChunkRow>(
+      "SELECT idx, kind, content, bytes, created_at FROM chunks WHERE task_id = ? AND idx >= ? ORDER BY idx LIMIT ?",
+      id,
+      fromIdx,
+      maxCount,
+    );
+    const out: ChunkRow[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      if (out.length > 0 && bytes + row.bytes > maxBytes) break;
+      out.push(row);
+      bytes += row.bytes;
+    }
+    return out;
+  }
+
+  /** The answer: all `text` chunks in order, cut at `maxBytes`. */
+  result(id: string, maxBytes: number): { text: string; truncated: boolean } {
+    const parts: string[] = [];
+    let bytes = 0;
+    let truncated = false;
+    // Only the rows that start before the cut are read, however long the output was.
+    const rows = this.#sql.all<{ content: string; bytes: number }>(
+      `SELECT content, bytes FROM (
+         SELECT idx, content, bytes, SUM(bytes) OVER (ORDER BY idx) - bytes AS before
+         FROM chunks WHERE task_id = ? AND kind = 'text'
+       ) WHERE before <= ? ORDER BY idx`,
+      id,
+      maxBytes,
+    );
+    for (const row of rows) {
+      if (bytes + row.bytes > maxBytes) {
+        parts.push(truncateUtf8(row.content, maxBytes - bytes).text);
+        truncated = true;
+        break;
+      }
+      parts.push(row.content);
+      bytes += row.bytes;
+    }
+    return { text: parts.join(""), truncated };
+  }
+
+  /** True once the session has had a completed turn, so the next one continues it. */
+  hasCompletedTurn(): boolean {
+    return this.#sql.one("SELECT 1 FROM tasks WHERE status = 'completed' LIMIT 1") !== undefined;
+  }
+}

@@ -1,0 +1,70 @@
+import { LIMITS } from "../config.ts";
+import type { TaskRow, TaskStore } from "./task-store.ts";
+import { iso, type TaskStatusView, type TaskSummary } from "./views.ts";
+
+/**
+ * Builds a status response: a bounded page of chunks from `fromIdx`, plus the outcome once the
+ * task is done.
+ */
+export function statusView(
+  store: TaskStore,
+  sessionId: string,
+  task: TaskRow,
+  fromIdx: number,
+): TaskStatusView {
+  const chunks = store.readChunks(task.id, fromIdx, LIMITS.MAX_STATUS_BYTES, LIMITS.MAX_STATUS_CHUNKS);
+  const lastIndex = chunks.at(-1)?.idx ?? fromIdx - 1;
+  const isDone = task.status !== "running";
+  const view: TaskStatusView = {
+    task_id: task.id,
+    session_id: sessionId,
+    status: task.status,
+    is_done: isDone,
+    new_chunks: chunks.map((chunk) => ({
+      index: chunk.idx,
+      kind: chunk.kind,
+      content: chunk.content,
+      created_at: iso(chunk.created_at),
+    })),
+    new_content: chunks
+      .filter((chunk) => chunk.kind === "text")
+      .map((chunk) => chunk.content)
+      .join(""),
+    from_chunk_index: fromIdx,
+    last_chunk_index: lastIndex,
+    next_chunk_index: lastIndex + 1,
+    has_more: lastIndex + 1 < task.chunk_count,
+    total_chunks: task.chunk_count,
+    total_bytes_received: task.total_bytes,
+    created_at: iso(task.created_at),
+    ended_at: task.ended_at === null ? null : iso(task.ended_at),
+  };
+  if (!isDone) return view;
+  if (task.status === "completed") {
+    // The answer comes with the last page only, so paging a long output does not repeat it.
+    if (view.has_more) return view;
+    const result = store.result(task.id, LIMITS.MAX_RESULT_BYTES);
+    view.result = result.text;
+    view.result_truncated = result.truncated;
+  } else {
+    view.error = task.error ?? undefined;
+  }
+  view.reason = task.reason ?? undefined;
+  view.exit_code = task.exit_code;
+  return view;
+}
+
+export function summaryView(sessionId: string, task: TaskRow): TaskSummary {
+  return {
+    task_id: task.id,
+    session_id: sessionId,
+    status: task.status,
+    is_done: task.status !== "running",
+    message_preview: task.preview,
+    total_chunks: task.chunk_count,
+    total_bytes_received: task.total_bytes,
+    created_at: iso(task.created_at),
+    ended_at: task.ended_at === null ? null : iso(task.ended_at),
+    error: task.error ?? undefined,
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * What the session object returns and the tools hand to clients, in snake_case. Each shape is a
+ * zod schema (the tools' `outputSchema`) and its inferred type, so the two cannot drift apart.
+ */
+import { z } from "zod";
+
+const taskStatus = z.enum(["running", "completed", "failed", "cancelled"]).describe("Task state");
+const timestamp = z.string().describe("ISO 8601 time");
+
+export const sessionInfoSchema = z.object({
+  session_id: z.string().describe("Session id: pass it as session_id to other tools"),
+  agent: z.string().nullable().describe("Custom Kiro agent, or null for Kiro's default"),
+  working_directory: z.string().describe("Absolute working directory of kiro-cli"),
+  created_at: timestamp,
+  last_active: timestamp,
+  running_tasks: z.number().int().describe("Tasks running now"),
+});
+export type SessionInfo = z.infer<typeof sessionInfoSchema>;
+
+export const taskStartedSchema = z.object({
+  task_id: z.string().describe("Poll it with kiro_task_status"),
+  session_id: z.string(),
+  status: taskStatus,
+});
+export type TaskStarted = z.infer<typeof taskStartedSchema>;
+
+export const chunkSchema = z.object({
+  index: z.number().int().describe("Position in the task's output, contiguous from 0"),
+  kind: z.enum(["text", "stderr"]).describe("text: the answer (stdout); stderr: kiro-cli diagnostics"),
+  content: z.string().describe("UTF-8 text with terminal escape codes removed"),
+  created_at: timestamp,
+});
+export type ChunkView = z.infer<typeof chunkSchema>;
+
+export const taskStatusSchema = z.object({
+  task_id: z.string(),
+  session_id: z.string(),
+  status: taskStatus,
+  is_done: z.boolean().describe("True once the task is completed, failed or cancelled"),
+  new_chunks: z.array(chunkSchema).describe("Chunks from from_chunk_index on"),
+  new_content: z.string().describe("The text chunks of new_chunks joined: the new part of the answer"),
+  from_chunk_index: z.number().int(),
+  last_chunk_index: z
+    .number()
+    .int()
+    .describe("Index of the last chunk returned (from_chunk_index - 1 if none)"),
+  next_chunk_index: z.number().int().describe("Pass as from_chunk_index on the next poll"),
+  has_more: z.boolean().describe("More chunks are ready than fitted in this response: poll again now"),
+  total_chunks: z.number().int(),
+  total_bytes_received: z.number().int().describe("Bytes of output stored so far"),
+  created_at: timestamp,
+  ended_at: timestamp.nullable(),
+  result: z.string().optional().describe("The full answer, once completed (on the last page)"),
+  result_truncated: z
+    .boolean()
+    .optional()
+    .describe("The answer was longer than result can carry; read the chunks"),
+  error: z.string().optional().describe("Why the task failed or was cancelled"),
+  reason: z.string().optional().describe("How the task ended: exited, cancelled, timeout, runner_lost, …"),
+  exit_code: z.number().int().nullable().optional().describe("kiro-cli's exit code, when it exited"),
+});
+export type TaskStatusView = z.infer<typeof taskStatusSchema>;
+
+export const taskSummarySchema = z.object({
+  task_id: z.string(),
+  session_id: z.string(),
+  status: taskStatus,
+  is_done: z.boolean(),
+  message_preview: z.string().describe("The start of the message that started the task"),
+  total_chunks: z.number().int(),
+  total_bytes_received: z.number().int(),
+  created_at: timestamp,
+  ended_at: timestamp.nullable(),
+  error: z.string().optional(),
+});
+export type TaskSummary = z.infer<typeof taskSummarySchema>;
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
