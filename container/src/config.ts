@@ -1,0 +1,128 @@
+/**
+ * Runner configuration: every environment variable the runner reads is read here, once, at start.
+ *
+ * Modes:
+ * - container (default): binds HOST (default 0.0.0.0), workspace root /workspace, secret optional.
+ * - host (`KIRO_RUNNER_MODE=host`, dev and tests): binds 127.0.0.1 only, workspace root defaults to
+ *   the current directory, and KIRO_RUNNER_SECRET is required because other local users and
+ *   browsers can reach 127.0.0.1.
+ */
+
+/** Limits and defaults, units in the names. Each can be overridden by the env var next to it. */
+export const DEFAULTS = {
+  /** PORT. */
+  port: 8080,
+  /** KIRO_RUN_TIMEOUT_MS: a turn longer than this is stopped (reason timeout). */
+  runTimeoutMs: 30 * 60_000,
+  /** Largest text of one output/stderr event; bigger reads are split on character boundaries. */
+  maxEventTextBytes: 64 * 1024,
+  /** KIRO_MAX_RUN_LOG_BYTES: events kept per run for readers; older ones are evicted (410). */
+  maxRunLogBytes: 16 * 1024 * 1024,
+  /** KIRO_MAX_RUN_OUTPUT_BYTES: cleaned stdout+stderr a run may write before it is stopped. */
+  maxRunOutputBytes: 64 * 1024 * 1024,
+  /** KIRO_RUN_RETENTION_MS: how long a finished run stays readable before it is deleted. */
+  runRetentionMs: 15 * 60_000,
+  /** Finished runs kept at most, oldest deleted first: bounds memory whatever the retention. */
+  maxRetainedRuns: 32,
+  /** KIRO_MAX_ACTIVE_RUNS: concurrent kiro-cli processes (too_many_runs beyond). */
+  maxActiveRuns: 8,
+  /** Cleaned stderr kept for the exit event and error messages. */
+  stderrTailBytes: 4 * 1024,
+  /** KIRO_CANCEL_GRACE_MS: time between SIGTERM and SIGKILL of a run's process group. */
+  cancelGraceMs: 3_000,
+  /** After kiro-cli exits, how long orphans may keep its stdout/stderr open before the group is killed. */
+  pipeDrainGraceMs: 2_000,
+  /** Longest wait for a killed process group to disappear before the exit event is written anyway. */
+  groupGoneTimeoutMs: 2_000,
+  /** Largest JSON request body. */
+  maxBodyBytes: 1024 * 1024,
+} as const;
+
+export type RunnerMode = "container" | "host";
+
+export interface RunnerConfig {
+  mode: RunnerMode;
+  host: string;
+  port: number;
+  /** Shared secret every request must carry; undefined only in container mode without one. */
+  secret: string | undefined;
+  workspaceRoot: string;
+  /** KIRO_CLI_PATH as given: a bare command name is looked up on PATH. */
+  kiroCliPath: string;
+  /** Whether KIRO_API_KEY is set (the value itself only reaches kiro-cli through its env). */
+  hasApiKey: boolean;
+  /** KIRO_ALLOW_LOCAL_LOGIN=1: run without KIRO_API_KEY, relying on a prior `kiro-cli login`. */
+  allowLocalLogin: boolean;
+  runTimeoutMs: number;
+  maxEventTextBytes: number;
+  maxRunLogBytes: number;
+  maxRunOutputBytes: number;
+  runRetentionMs: number;
+  maxRetainedRuns: number;
+  maxActiveRuns: number;
+  stderrTailBytes: number;
+  cancelGraceMs: number;
+  pipeDrainGraceMs: number;
+  groupGoneTimeoutMs: number;
+  maxBodyBytes: number;
+}
+
+/** A setting the runner cannot start with; the message names the variable and what to set. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads the configuration from `env`; throws ConfigError on a value the runner cannot use. */
+export function loadConfig(env: Env, cwd: string = process.cwd()): RunnerConfig {
+  const mode = parseMode(env.KIRO_RUNNER_MODE);
+  const secret = nonEmpty(env.KIRO_RUNNER_SECRET);
+  if (mode === "host" && secret === undefined) {
+    throw new ConfigError(
+      "KIRO_RUNNER_SECRET is required when KIRO_RUNNER_MODE=host: set it to a long random value shared with the Worker (KIRO_RUNNER_SECRET in .dev.vars).",
+    );
+  }
+  return {
+    mode,
+    host: mode === "host" ? "127.0.0.1" : (nonEmpty(env.HOST) ?? "0.0.0.0"),
+    port: integer(env, "PORT", DEFAULTS.port, 0),
+    secret,
+    workspaceRoot: nonEmpty(env.KIRO_WORKSPACE_ROOT) ?? (mode === "host" ? cwd : "/workspace"),
+    kiroCliPath: nonEmpty(env.KIRO_CLI_PATH) ?? "kiro-cli",
+    hasApiKey: nonEmpty(env.KIRO_API_KEY) !== undefined,
+    allowLocalLogin: env.KIRO_ALLOW_LOCAL_LOGIN === "1",
+    runTimeoutMs: integer(env, "KIRO_RUN_TIMEOUT_MS", DEFAULTS.runTimeoutMs, 1),
+    maxEventTextBytes: DEFAULTS.maxEventTextBytes,
+    maxRunLogBytes: integer(env, "KIRO_MAX_RUN_LOG_BYTES", DEFAULTS.maxRunLogBytes, 1),
+    maxRunOutputBytes: integer(env, "KIRO_MAX_RUN_OUTPUT_BYTES", DEFAULTS.maxRunOutputBytes, 1),
+    runRetentionMs: integer(env, "KIRO_RUN_RETENTION_MS", DEFAULTS.runRetentionMs, 0),
+    maxRetainedRuns: DEFAULTS.maxRetainedRuns,
+    maxActiveRuns: integer(env, "KIRO_MAX_ACTIVE_RUNS", DEFAULTS.maxActiveRuns, 1),
+    stderrTailBytes: DEFAULTS.stderrTailBytes,
+    cancelGraceMs: integer(env, "KIRO_CANCEL_GRACE_MS", DEFAULTS.cancelGraceMs, 0),
+    pipeDrainGraceMs: DEFAULTS.pipeDrainGraceMs,
+    groupGoneTimeoutMs: DEFAULTS.groupGoneTimeoutMs,
+    maxBodyBytes: DEFAULTS.maxBodyBytes,
+  };
+}
+
+function parseMode(value: string | undefined): RunnerMode {
+  if (value === undefined || value === "" || value === "container") return "container";
+  if (value === "host") return "host";
+  throw new ConfigError(`KIRO_RUNNER_MODE must be "host" or "container", not ${JSON.stringify(value)}.`);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min}, not ${JSON.stringify(raw)}.`);
+  }
+  return value;
+}

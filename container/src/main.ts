@@ -1,0 +1,80 @@
+/**
+ * Runner entry point: `node container/src/main.ts` (Node >= 22.18 strips the types).
+ *
+ * On listen it prints one JSON line to stdout, `{"event":"listening","url":…,"boot_id":…}`, so a
+ * parent process can find the port (PORT=0 picks a free one). Logs go to stderr as JSON lines.
+ * SIGTERM or SIGINT: stop accepting connections, stop every run (reason shutdown), let readers
+ * receive the exit events, then exit 0.
+ */
+import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import runnerPackage from "../package.json" with { type: "json" };
+import { ConfigError, loadConfig, type RunnerConfig } from "./config.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { RunManager } from "./run-manager.ts";
+import { createRunnerServer } from "./server.ts";
+import { Workspace } from "./workspace.ts";
+
+/** Longest a shutdown may take before the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 20_000;
+/** After the runs end, how long readers get to receive the last bytes before connections are cut. */
+const DRAIN_CONNECTIONS_MS = 1_000;
+
+function main(): void {
+  const logger = createLogger(process.stderr);
+  const config = loadOrExit(logger);
+  const bootId = randomUUID();
+  const workspace = new Workspace(config.workspaceRoot);
+  const manager = new RunManager({ config, logger, bootId, workspace });
+  const server = createRunnerServer({
+    config,
+    manager,
+    workspace,
+    logger,
+    bootId,
+    version: runnerPackage.version,
+    startedAt: Date.now(),
+  });
+  server.listen(config.port, config.host, () => {
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}`;
+    process.stdout.write(`${JSON.stringify({ event: "listening", url, boot_id: bootId })}\n`);
+    logger.info("listening", { url, mode: config.mode, boot_id: bootId, workspace_root: workspace.root });
+  });
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutdown", { signal, runs_active: manager.stats().active });
+    setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
+    void shutdown(server, manager).then(() => process.exit(0));
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+}
+
+/** Stops accepting, ends every run, gives readers a moment to receive the exit events, closes. */
+async function shutdown(server: Server, manager: RunManager): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  await manager.shutdown();
+  server.closeIdleConnections();
+  await Promise.race([closed, sleep(DRAIN_CONNECTIONS_MS)]);
+  server.closeAllConnections();
+}
+
+function loadOrExit(logger: Logger): RunnerConfig {
+  try {
+    const config = loadConfig(process.env);
+    if (config.secret === undefined)
+      logger.warn("no_runner_secret", { detail: "KIRO_RUNNER_SECRET is not set" });
+    return config;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.error("config_invalid", { detail: error.message });
+    process.exit(2);
+  }
+}
+
+main();

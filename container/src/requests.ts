@@ -1,0 +1,79 @@
+/**
+ * Strict checks of request bodies and query parameters: a bad field is a bad_request naming the
+ * field, and nothing is started. Agent and model names must not look like options, because
+ * they become kiro-cli arguments.
+ */
+import { RunnerError } from "./errors.ts";
+import type { ResolveWorkspaceRequest, StartRunRequest } from "./protocol.ts";
+
+/** Run ids are minted by the caller: short, and safe in URLs and logs. */
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** Agent and model names: no leading dash, no whitespace or control characters. */
+const NAME = /^[A-Za-z0-9_.:/@][A-Za-z0-9_.:/@+-]{0,199}$/;
+const START_FIELDS = new Set(["run_id", "message", "cwd", "agent", "model", "resume"]);
+
+export function parseStartRun(body: unknown): StartRunRequest {
+  const fields = asObject(body);
+  for (const key of Object.keys(fields)) {
+    if (!START_FIELDS.has(key)) throw bad(key, "is not a known field");
+  }
+  const runId = requiredString(fields, "run_id");
+  if (!RUN_ID.test(runId)) throw bad("run_id", "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+  const message = requiredString(fields, "message");
+  if (message.trim() === "") throw bad("message", "must not be empty");
+  return {
+    run_id: runId,
+    message,
+    cwd: requiredString(fields, "cwd"),
+    agent: optionalName(fields, "agent"),
+    model: optionalName(fields, "model"),
+    resume: optionalBoolean(fields, "resume"),
+  };
+}
+
+export function parseResolveWorkspace(body: unknown): ResolveWorkspaceRequest {
+  return { path: requiredString(asObject(body), "path") };
+}
+
+/** The `after` query parameter: absent means 0. */
+export function parseAfter(raw: string | null): number {
+  if (raw === null || raw === "") return 0;
+  const after = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(after)) {
+    throw bad("after", "must be a non-negative integer");
+  }
+  return after;
+}
+
+function asObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new RunnerError("bad_request", "the request body must be a JSON object");
+  }
+  return body as Record<string, unknown>;
+}
+
+function requiredString(fields: Record<string, unknown>, name: string): string {
+  const value = fields[name];
+  if (typeof value !== "string") throw bad(name, "must be a string");
+  return value;
+}
+
+function optionalName(fields: Record<string, unknown>, name: string): string | undefined {
+  const value = fields[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || !NAME.test(value)) {
+    throw bad(name, "must be a name of letters, digits and . _ : / @ + - (not starting with -)");
+  }
+  return value;
+}
+
+function optionalBoolean(fields: Record<string, unknown>, name: string): boolean | undefined {
+  const value = fields[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "boolean") throw bad(name, "must be a boolean");
+  return value;
+}
+
+function bad(field: string, problem: string): RunnerError {
+  return new RunnerError("bad_request", `${field} ${problem}`);
+}

@@ -1,0 +1,144 @@
+/**
+ * The runner's core: which runs exist, starting them (after every check that can fail up front),
+ * cancelling them, forgetting finished ones after their retention, and ending all of them on
+ * shutdown. The HTTP layer only parses requests and formats what this returns.
+ */
+import type { RunnerConfig } from "./config.ts";
+import { RunnerError } from "./errors.ts";
+import { locateKiroCli, requireKiroAuth, requireKiroCli } from "./kiro-cli.ts";
+import type { Logger } from "./logger.ts";
+import type { RunSummary, StartRunRequest, StartRunResponse } from "./protocol.ts";
+import { Run } from "./run.ts";
+import type { RunLog } from "./run-log.ts";
+import type { Workspace } from "./workspace.ts";
+
+/** Environment variables of the runner that kiro-cli and the tools it runs must never see. */
+const HIDDEN_FROM_KIRO = ["KIRO_RUNNER_SECRET"] as const;
+
+export interface RunManagerDeps {
+  config: RunnerConfig;
+  logger: Logger;
+  bootId: string;
+  workspace: Workspace;
+  /** The environment kiro-cli inherits (minus HIDDEN_FROM_KIRO); defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export class RunManager {
+  private readonly runs = new Map<string, Run>();
+  private readonly deps: RunManagerDeps;
+  private runsTotal = 0;
+  private shuttingDown = false;
+
+  constructor(deps: RunManagerDeps) {
+    this.deps = deps;
+  }
+
+  /** Checks everything that can be checked before spawning, then starts the run. */
+  async start(request: StartRunRequest): Promise<StartRunResponse> {
+    const { config, workspace } = this.deps;
+    this.assertNew(request.run_id);
+    const cliPath = requireKiroCli(config.kiroCliPath);
+    requireKiroAuth(config.hasApiKey, config.allowLocalLogin);
+    this.assertCapacity();
+    const cwd = await workspace.resolve(request.cwd);
+    this.assertNew(request.run_id);
+    this.assertCapacity();
+    const run = new Run(request.run_id, {
+      config,
+      logger: this.deps.logger,
+      bootId: this.deps.bootId,
+      onEnded: (ended) => this.onEnded(ended),
+    });
+    this.runs.set(run.id, run);
+    this.runsTotal += 1;
+    const { message, agent, model, resume } = request;
+    run.start({ message, cwd, agent, model, resume }, cliPath, this.childEnv());
+    return { run_id: run.id, boot_id: this.deps.bootId };
+  }
+
+  summary(runId: string): RunSummary {
+    return this.get(runId).summary();
+  }
+
+  /** The run's event log, for readers. */
+  events(runId: string): RunLog {
+    return this.get(runId).log;
+  }
+
+  /** Stops a running run and answers once its exit event is written; a finished run is unchanged. */
+  async cancel(runId: string): Promise<RunSummary> {
+    const run = this.get(runId);
+    run.stop("cancelled");
+    await run.waitEnded();
+    return run.summary();
+  }
+
+  /** Refuses new runs, stops every running one (reason shutdown) and waits for their exit events. */
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    const running = [...this.runs.values()].filter((run) => run.status === "running");
+    for (const run of running) run.stop("shutdown");
+    await Promise.all(running.map((run) => run.waitEnded()));
+  }
+
+  stats(): { active: number; total: number } {
+    return { active: this.activeCount(), total: this.runsTotal };
+  }
+
+  kiroCli(): { path: string; found: boolean } {
+    return locateKiroCli(this.deps.config.kiroCliPath);
+  }
+
+  private get(runId: string): Run {
+    const run = this.runs.get(runId);
+    if (run === undefined) {
+      throw new RunnerError(
+        "run_not_found",
+        `run ${runId} is not known to this runner (boot ${this.deps.bootId})`,
+      );
+    }
+    return run;
+  }
+
+  private assertNew(runId: string): void {
+    if (this.runs.has(runId)) throw new RunnerError("run_exists", `run ${runId} already exists`);
+  }
+
+  private assertCapacity(): void {
+    if (this.shuttingDown) throw new RunnerError("internal", "the runner is shutting down");
+    const max = this.deps.config.maxActiveRuns;
+    if (this.activeCount() >= max) {
+      throw new RunnerError(
+        "too_many_runs",
+        `${max} runs are already active (KIRO_MAX_ACTIVE_RUNS); retry later`,
+      );
+    }
+  }
+
+  private activeCount(): number {
+    let active = 0;
+    for (const run of this.runs.values()) if (run.status === "running") active += 1;
+    return active;
+  }
+
+  private childEnv(): NodeJS.ProcessEnv {
+    const env = { ...(this.deps.env ?? process.env) };
+    for (const name of HIDDEN_FROM_KIRO) delete env[name];
+    return env;
+  }
+
+  /** Schedules deletion after the retention and keeps at most maxRetainedRuns finished runs. */
+  private onEnded(run: Run): void {
+    const { runRetentionMs, maxRetainedRuns } = this.deps.config;
+    setTimeout(() => this.forget(run), runRetentionMs).unref();
+    const finished = [...this.runs.values()].filter((candidate) => candidate.status !== "running");
+    for (const old of finished.slice(0, Math.max(0, finished.length - maxRetainedRuns))) this.forget(old);
+  }
+
+  private forget(run: Run): void {
+    if (this.runs.get(run.id) !== run) return;
+    this.runs.delete(run.id);
+    this.deps.logger.info("run_forgotten", { run_id: run.id });
+  }
+}
