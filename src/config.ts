@@ -27,6 +27,8 @@ export const LIMITS = {
 } as const;
 
 export const DEFAULTS = {
+  /** Sessions one user may hold at once; each may own a container. */
+  MAX_SESSIONS: 10,
   /** kiro_chat hands back the task id after this long; MCP clients cut tool calls off near 60 s. */
   CHAT_WAIT_MS: 50_000,
   /** Between progress notifications from kiro_chat when nothing new arrived (keeps proxies open). */
@@ -37,6 +39,7 @@ export const DEFAULTS = {
 export interface Settings {
   runnerUrl: string | undefined;
   chatWaitMs: number;
+  maxSessions: number;
   allowedHostnames: string[];
 }
 
@@ -44,6 +47,7 @@ export function settings(env: Env): Settings {
   return {
     runnerUrl: env.KIRO_RUNNER_URL?.trim() || undefined,
     chatWaitMs: positiveInt(env.KIRO_CHAT_WAIT_MS, DEFAULTS.CHAT_WAIT_MS),
+    maxSessions: positiveInt(env.KIRO_MAX_SESSIONS, DEFAULTS.MAX_SESSIONS),
     allowedHostnames: (env.KIRO_ALLOWED_HOSTNAMES ?? "")
       .split(",")
       .map((name) => name.trim())

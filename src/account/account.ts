@@ -1,13 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
+import { settings } from "../config.ts";
 import { ErrorCode, KiroError, type Outcome, outcome, unwrap } from "../errors.ts";
 import { isSessionId, newSessionId, sessionObjectName } from "../ids.ts";
 import type { SessionSettings } from "../session/meta.ts";
 import type { SessionInfo } from "../session/views.ts";
 import { durableSql, migrate, type Sql } from "../storage/sql.ts";
 import { ACCOUNT_SCHEMA } from "./schema.ts";
-
-/** Most sessions one user may hold at once. */
-const MAX_SESSIONS = 10;
 
 export interface SessionRef {
   session_id: string;
@@ -28,23 +26,24 @@ export class Account extends DurableObject<Env> {
   }
 
   /** Creates a session (its own session object and runner) and makes it the active one. */
-  async createSession(userId: string, settings: SessionSettings): Promise<Outcome<SessionInfo>> {
+  async createSession(userId: string, options: SessionSettings): Promise<Outcome<SessionInfo>> {
     return outcome(async () => {
       const count = this.#sql.one<{ n: number }>("SELECT COUNT(*) AS n FROM sessions")?.n ?? 0;
-      if (count >= MAX_SESSIONS) {
+      const { maxSessions } = settings(this.env);
+      if (count >= maxSessions) {
         throw new KiroError(
           ErrorCode.Busy,
-          `You already have ${MAX_SESSIONS} sessions, the most allowed. End one with kiro_session_end first.`,
+          `You already have ${maxSessions} sessions, the most allowed (KIRO_MAX_SESSIONS). End one with kiro_session_end first.`,
         );
       }
       const sessionId = newSessionId();
       const stub = this.env.KIRO_SESSION.getByName(sessionObjectName(userId, sessionId));
-      const info = unwrap(await stub.init({ userId, sessionId, ...settings }));
+      const info = unwrap(await stub.init({ userId, sessionId, ...options }));
       this.#sql.transaction(() => {
         this.#sql.run(
           "INSERT INTO sessions (id, agent, working_directory, created_at) VALUES (?, ?, ?, ?)",
           sessionId,
-          settings.agent,
+          options.agent,
           info.working_directory,
           Date.now(),
         );

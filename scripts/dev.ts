@@ -1,0 +1,117 @@
+/**
+ * `npm run dev`: the host runner and `wrangler dev` together, wired to each other with a fresh
+ * shared secret, both stopped on Ctrl-C (or when either one exits).
+ *
+ * The workspace root is KIRO_WORKSPACE_ROOT, else the directory `npm run dev` was started from.
+ * kiro-cli is KIRO_CLI_PATH, else `kiro-cli` on PATH; KIRO_API_KEY is passed to it.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const WRANGLER = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+const DEV_PORT = Number(process.env.KIRO_DEV_PORT ?? 8787);
+
+const children: ChildProcess[] = [];
+const scratch = mkdtempSync(path.join(tmpdir(), "kiro-mcp-edge-dev-"));
+let stopping = false;
+
+async function main(): Promise<void> {
+  const secret = randomBytes(32).toString("hex");
+  const workspaceRoot = path.resolve(process.env.KIRO_WORKSPACE_ROOT ?? process.env.INIT_CWD ?? process.cwd());
+  const runner = await startRunner(secret, workspaceRoot);
+  say(`runner on ${runner.url} (workspace ${workspaceRoot})`);
+  await preflight(runner.url, secret);
+
+  // Secrets go through a private env file, never the command line (visible in `ps`).
+  const envFile = path.join(scratch, "dev.env");
+  writeFileSync(envFile, `KIRO_RUNNER_URL=${runner.url}\nKIRO_RUNNER_SECRET=${secret}\nKIRO_API_KEY=unused-by-the-worker-in-dev\n`, {
+    mode: 0o600,
+  });
+  const wrangler = spawn(
+    process.execPath,
+    [WRANGLER, "dev", "--env-file", envFile, "--port", String(DEV_PORT), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  children.push(wrangler);
+  exitWith(wrangler, "wrangler dev");
+  createInterface({ input: wrangler.stdout! }).on("line", (line) => {
+    process.stdout.write(`${line}\n`);
+    if (/Ready on/.test(line)) say(`MCP endpoint: http://127.0.0.1:${DEV_PORT}/mcp   (Ctrl-C stops everything)`);
+  });
+}
+
+/** Starts the runner on a free loopback port and waits for its "listening" line. */
+function startRunner(secret: string, workspaceRoot: string): Promise<{ url: string }> {
+  const runner = spawn(process.execPath, [path.join(ROOT, "container/src/main.ts")], {
+    cwd: ROOT,
+    env: { ...process.env, KIRO_RUNNER_MODE: "host", PORT: "0", KIRO_RUNNER_SECRET: secret, KIRO_WORKSPACE_ROOT: workspaceRoot },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  children.push(runner);
+  exitWith(runner, "runner");
+  return new Promise((resolve) => {
+    createInterface({ input: runner.stdout! }).on("line", (line) => {
+      try {
+        const event = JSON.parse(line) as { event?: string; url?: string };
+        if (event.event === "listening" && event.url) resolve({ url: event.url });
+      } catch {
+        process.stdout.write(`${line}\n`);
+      }
+    });
+  });
+}
+
+/** Says up front what would make every task fail, instead of letting the first one find out. */
+async function preflight(url: string, secret: string): Promise<void> {
+  const response = await fetch(`${url}/health`, { headers: { "x-kiro-runner-secret": secret } });
+  const health = (await response.json()) as { kiro_cli?: { path: string; found: boolean } };
+  if (!health.kiro_cli?.found) {
+    say(`kiro-cli not found (KIRO_CLI_PATH=${health.kiro_cli?.path ?? "kiro-cli"}): tasks will fail until it is installed or KIRO_CLI_PATH is set.`);
+  }
+  if (!process.env.KIRO_API_KEY && process.env.KIRO_ALLOW_LOCAL_LOGIN !== "1") {
+    say("KIRO_API_KEY is not set: tasks will be refused (set it, or KIRO_ALLOW_LOCAL_LOGIN=1 to use a local kiro-cli login).");
+  }
+}
+
+function exitWith(child: ChildProcess, name: string): void {
+  child.on("exit", (code, signal) => {
+    if (stopping) return;
+    say(`${name} exited (${signal ?? `code ${code}`}); stopping.`);
+    void stop(code ?? 1);
+  });
+}
+
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
+          child.once("exit", () => resolve());
+          process.kill(child.pid, "SIGTERM");
+          setTimeout(() => child.pid && child.exitCode === null && process.kill(child.pid, "SIGKILL"), 10_000).unref();
+        }),
+    ),
+  );
+  rmSync(scratch, { recursive: true, force: true });
+  process.exit(code);
+}
+
+function say(message: string): void {
+  process.stdout.write(`\x1b[1m[kiro-mcp-edge]\x1b[0m ${message}\n`);
+}
+
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+main().catch((error: unknown) => {
+  say(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  void stop(1);
+});

@@ -1,0 +1,92 @@
+/**
+ * The real MCP client (@modelcontextprotocol/sdk) over Streamable HTTP, pointed at any
+ * fetch-shaped target: the Worker inside workerd, or `wrangler dev` over the network.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+export async function connectMcp(url: string, fetchImpl?: FetchLike): Promise<Client> {
+  const client = new Client({ name: "kiro-mcp-edge-tests", version: "0.0.0" });
+  const transport = new StreamableHTTPClientTransport(new URL(url), fetchImpl ? { fetch: fetchImpl } : {});
+  await client.connect(transport);
+  return client;
+}
+
+export interface ToolOutcome<T> {
+  isError: boolean;
+  text: string;
+  data: T;
+}
+
+/** Calls a tool and returns its structured output (or the error text when isError). */
+export async function callTool<T = Record<string, unknown>>(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+  options: {
+    onprogress?: (progress: { progress: number; message?: string }) => void;
+    timeoutMs?: number;
+  } = {},
+): Promise<ToolOutcome<T>> {
+  const result = await client.callTool({ name, arguments: args }, undefined, {
+    ...(options.onprogress && { onprogress: options.onprogress }),
+    timeout: options.timeoutMs ?? 60_000,
+  });
+  const content = result.content as Array<{ type: string; text?: string }>;
+  const text = content.map((part) => part.text ?? "").join("");
+  return { isError: result.isError === true, text, data: result.structuredContent as T };
+}
+
+export interface StatusLike {
+  status: string;
+  is_done: boolean;
+  new_chunks: Array<{ index: number; kind: string; content: string }>;
+  new_content: string;
+  next_chunk_index: number;
+  has_more: boolean;
+  result?: string;
+  error?: string;
+  reason?: string;
+}
+
+/**
+ * Polls kiro_task_status from chunk 0 until the task ends, checking on the way that indices are
+ * contiguous and never repeated. Returns every chunk and the final status.
+ */
+export async function pollUntilDone(
+  client: Client,
+  taskId: string,
+  options: { waitMs?: number; deadlineMs?: number; onPoll?: (status: StatusLike) => void } = {},
+): Promise<{ chunks: StatusLike["new_chunks"]; final: StatusLike; polls: number }> {
+  const chunks: StatusLike["new_chunks"] = [];
+  const deadline = Date.now() + (options.deadlineMs ?? 60_000);
+  let from = 0;
+  let polls = 0;
+  for (;;) {
+    const { data, isError, text } = await callTool<StatusLike>(client, "kiro_task_status", {
+      task_id: taskId,
+      from_chunk_index: from,
+      wait_ms: options.waitMs ?? 5_000,
+    });
+    polls++;
+    if (isError) throw new Error(`kiro_task_status failed: ${text}`);
+    for (const chunk of data.new_chunks) {
+      if (chunk.index !== chunks.length)
+        throw new Error(`chunk ${chunk.index} arrived, expected ${chunks.length}`);
+      chunks.push(chunk);
+    }
+    options.onPoll?.(data);
+    from = data.next_chunk_index;
+    if (data.is_done && !data.has_more) return { chunks, final: data, polls };
+    if (Date.now() > deadline) throw new Error(`task ${taskId} still ${data.status} after the deadline`);
+  }
+}
+
+export function textOf(chunks: StatusLike["new_chunks"]): string {
+  return chunks
+    .filter((chunk) => chunk.kind === "text")
+    .map((chunk) => chunk.content)
+    .join("");
+}

@@ -1,0 +1,10 @@
+/** Values the worker project's global setup provides to tests and to the pool configuration. */
+declare module "vitest" {
+  export interface ProvidedContext {
+    runnerUrl: string;
+    runnerSecret: string;
+    controlUrl: string;
+    workspaceRoot: string;
+  }
+}
+export {};

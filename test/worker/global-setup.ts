@@ -1,0 +1,52 @@
+/**
+ * Starts the real runner (with the stand-in kiro-cli) behind a fault proxy, plus a small control
+ * server through which tests in workerd can cut the proxy's connections or restart the runner.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { startFaultProxy } from "../helpers/fault-proxy.ts";
+import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";
+
+export default async function setup(project: TestProject) {
+  const scratch = mkdtempSync(path.join(tmpdir(), "kiro-worker-tests-"));
+  const workspaceRoot = path.join(scratch, "workspace");
+  mkdirSync(path.join(workspaceRoot, "project"), { recursive: true });
+  const options = { workspaceRoot, kiroHome: path.join(scratch, "kiro-home") };
+  let runner: RunnerProcess = await startRunner(options);
+  const proxy = await startFaultProxy(runner.port);
+
+  const control = http.createServer((request, response) => {
+    const reply = (body: unknown) => response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+    if (request.url === "/cut") return reply({ cut: proxy.cut() });
+    if (request.url?.startsWith("/restart-runner")) {
+      // SIGKILL models a crash; SIGTERM a graceful stop (a container being replaced).
+      const signal = request.url.endsWith("?graceful") ? "SIGTERM" : "SIGKILL";
+      void (async () => {
+        await runner.stop(signal);
+        proxy.cut();
+        runner = await startRunner({ ...options, secret: runner.secret });
+        proxy.retarget(runner.port);
+        reply({ boot_id: runner.bootId });
+      })();
+      return;
+    }
+    response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => control.listen(0, "127.0.0.1", resolve));
+  const { port } = control.address() as import("node:net").AddressInfo;
+
+  project.provide("runnerUrl", proxy.url);
+  project.provide("runnerSecret", runner.secret);
+  project.provide("controlUrl", `http://127.0.0.1:${port}`);
+  project.provide("workspaceRoot", workspaceRoot);
+
+  return async () => {
+    await new Promise<void>((resolve) => control.close(() => resolve()));
+    await proxy.close();
+    await runner.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,26 @@
+/** The MCP client wired to this Worker inside workerd, one connection per test. */
+import { exports } from "cloudflare:workers";
+import { connectMcp } from "../helpers/mcp-client.ts";
+
+export const MCP_URL = "http://localhost/mcp";
+
+/** Sends a request straight to the Worker's fetch handler, with the Host header a client sets. */
+export function workerFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const request = new Request(input, init);
+  if (!request.headers.has("host")) request.headers.set("host", new URL(request.url).host);
+  return exports.default.fetch(request);
+}
+
+export function connect() {
+  return connectMcp(MCP_URL, workerFetch);
+}
+
+/** Breaks or restarts the runner path from inside a test (see test/worker/global-setup.ts). */
+export async function control(
+  action: "cut" | "restart-runner" | "restart-runner?graceful",
+  controlUrl: string,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${controlUrl}/${action}`, { method: "POST" });
+  if (!response.ok) throw new Error(`control ${action} failed: ${response.status}`);
+  return (await response.json()) as Record<string, unknown>;
+}
