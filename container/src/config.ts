@@ -30,7 +30,7 @@ export const DEFAULTS = {
   stderrTailBytes: 4 * 1024,
   /** KIRO_CANCEL_GRACE_MS: time between SIGTERM and SIGKILL of a run's process group. */
   cancelGraceMs: 3_000,
-  /** After kiro-cli exits, how long orphans may keep its stdout/stderr open before the group is killed. */
+  /** KIRO_PIPE_DRAIN_GRACE_MS: after kiro-cli exits, how long orphans may hold its pipes open before the group is killed. */
   pipeDrainGraceMs: 2_000,
   /** Longest wait for a killed process group to disappear before the exit event is written anyway. */
   groupGoneTimeoutMs: 2_000,
@@ -101,7 +101,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): RunnerConfig 
     maxActiveRuns: integer(env, "KIRO_MAX_ACTIVE_RUNS", DEFAULTS.maxActiveRuns, 1),
     stderrTailBytes: DEFAULTS.stderrTailBytes,
     cancelGraceMs: integer(env, "KIRO_CANCEL_GRACE_MS", DEFAULTS.cancelGraceMs, 0),
-    pipeDrainGraceMs: DEFAULTS.pipeDrainGraceMs,
+    pipeDrainGraceMs: integer(env, "KIRO_PIPE_DRAIN_GRACE_MS", DEFAULTS.pipeDrainGraceMs, 0),
     groupGoneTimeoutMs: DEFAULTS.groupGoneTimeoutMs,
     maxBodyBytes: DEFAULTS.maxBodyBytes,
   };

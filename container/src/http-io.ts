@@ -22,21 +22,35 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** Reads a JSON body of at most `maxBytes`; anything else is a bad_request. */
+/**
+ * Reads a JSON body of at most `maxBytes`; anything else is a bad_request. An oversized body is
+ * refused as soon as it is detected, and the rest is discarded rather than the connection cut,
+ * so the caller still receives the error.
+ */
 export async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > maxBytes) throw new RunnerError("bad_request", `the request body exceeds ${maxBytes} bytes`);
-    chunks.push(buffer);
+  const tooBig = () => new RunnerError("bad_request", `the request body exceeds ${maxBytes} bytes`);
+  if (Number(req.headers["content-length"] ?? 0) > maxBytes) {
+    req.resume();
+    throw tooBig();
   }
-  const text = Buffer.concat(chunks).toString("utf8");
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      req.off("data", onData);
+      req.resume();
+      reject(tooBig());
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.once("error", reject);
+  });
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    // The parser's message would echo part of the body; the field-free answer is enough.
+    // The parser's message would echo part of the body; saying it is not JSON is enough.
     throw new RunnerError("bad_request", "the request body is not valid JSON");
   }
 }

@@ -9,9 +9,9 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import runnerPackage from "../package.json" with { type: "json" };
 import { ConfigError, loadConfig, type RunnerConfig } from "./config.ts";
+import { OpenStreams } from "./event-stream.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { RunManager } from "./run-manager.ts";
 import { createRunnerServer } from "./server.ts";
@@ -19,7 +19,7 @@ import { Workspace } from "./workspace.ts";
 
 /** Longest a shutdown may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 20_000;
-/** After the runs end, how long readers get to receive the last bytes before connections are cut. */
+/** After the runs end, how long event streams get to deliver their last bytes before connections are cut. */
 const DRAIN_CONNECTIONS_MS = 1_000;
 
 function main(): void {
@@ -28,6 +28,7 @@ function main(): void {
   const bootId = randomUUID();
   const workspace = new Workspace(config.workspaceRoot);
   const manager = new RunManager({ config, logger, bootId, workspace });
+  const streams = new OpenStreams();
   const server = createRunnerServer({
     config,
     manager,
@@ -36,6 +37,7 @@ function main(): void {
     bootId,
     version: runnerPackage.version,
     startedAt: Date.now(),
+    streams,
   });
   server.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
@@ -49,18 +51,17 @@ function main(): void {
     stopping = true;
     logger.info("shutdown", { signal, runs_active: manager.stats().active });
     setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
-    void shutdown(server, manager).then(() => process.exit(0));
+    void shutdown(server, manager, streams).then(() => process.exit(0));
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
 }
 
-/** Stops accepting, ends every run, gives readers a moment to receive the exit events, closes. */
-async function shutdown(server: Server, manager: RunManager): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+/** Stops accepting, ends every run, lets readers receive the exit events, closes every connection. */
+async function shutdown(server: Server, manager: RunManager, streams: OpenStreams): Promise<void> {
+  server.close();
   await manager.shutdown();
-  server.closeIdleConnections();
-  await Promise.race([closed, sleep(DRAIN_CONNECTIONS_MS)]);
+  await streams.drained(DRAIN_CONNECTIONS_MS);
   server.closeAllConnections();
 }
 

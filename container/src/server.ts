@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { RunnerConfig } from "./config.ts";
 import { RunnerError } from "./errors.ts";
-import { streamEvents } from "./event-stream.ts";
+import { type OpenStreams, streamEvents } from "./event-stream.ts";
 import { readJson, requireSecret, sendError, sendJson } from "./http-io.ts";
 import type { Logger } from "./logger.ts";
 import type { ResolveWorkspaceResponse, RunnerHealth } from "./protocol.ts";
@@ -22,6 +22,7 @@ export interface ServerDeps {
   bootId: string;
   version: string;
   startedAt: number;
+  streams: OpenStreams;
 }
 
 const RUN_ROUTE = /^\/runs\/([^/]+)(\/events|\/cancel)?$/;
@@ -52,7 +53,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     const action = `${req.method} ${match?.[2] ?? ""}`;
     if (action === "GET ") return sendJson(res, 200, deps.manager.summary(runId));
     if (action === "GET /events") {
-      return streamEvents(res, deps.manager.events(runId), parseAfter(url.searchParams.get("after")));
+      const after = parseAfter(url.searchParams.get("after"));
+      return streamEvents(res, deps.manager.events(runId), after, deps.streams);
     }
     if (action === "POST /cancel") return sendJson(res, 200, await deps.manager.cancel(runId));
   }
