@@ -1,0 +1,134 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import type { RunEvent, RunnerErrorBody, RunnerHealth } from "../../container/src/protocol.ts";
+import { isAlive, waitFor } from "../helpers/processes.ts";
+import { collectEvents, exitOf, readEvents, request, startRun } from "../helpers/runner-client.ts";
+import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";
+
+/** Starts a runner for one test and always stops it. */
+async function withRunner(
+  env: Record<string, string | undefined>,
+  body: (runner: RunnerProcess) => Promise<void>,
+): Promise<void> {
+  const runner = await startRunner({ env });
+  try {
+    await body(runner);
+  } finally {
+    await runner.stop();
+  }
+}
+
+describe("runner start-up checks", () => {
+  it("refuses runs with 503 kiro_cli_missing when kiro-cli cannot be found", async () => {
+    await withRunner({ KIRO_CLI_PATH: "/nonexistent/kiro-cli" }, async (runner) => {
+      const health = await request<RunnerHealth>(runner, "GET", "/health");
+      expect(health.body.kiro_cli).toEqual({ path: "/nonexistent/kiro-cli", found: false });
+      const start = await request<RunnerErrorBody>(runner, "POST", "/runs", {
+        run_id: "r",
+        message: "m",
+        cwd: "",
+      });
+      expect(start.status).toBe(503);
+      expect(start.body.error.code).toBe("kiro_cli_missing");
+      expect(start.body.error.message).toContain("KIRO_CLI_PATH=/nonexistent/kiro-cli");
+    });
+  });
+
+  it("looks a bare command name up on PATH", async () => {
+    const fixtures = path.dirname(new URL("../fixtures/kiro-cli.mjs", import.meta.url).pathname);
+    await withRunner(
+      { KIRO_CLI_PATH: "kiro-cli.mjs", PATH: `${fixtures}:${process.env.PATH}` },
+      async (runner) => {
+        const health = await request<RunnerHealth>(runner, "GET", "/health");
+        expect(health.body.kiro_cli).toEqual({ path: path.join(fixtures, "kiro-cli.mjs"), found: true });
+      },
+    );
+  });
+
+  it("refuses runs with 503 kiro_auth_missing without KIRO_API_KEY", async () => {
+    await withRunner({ KIRO_API_KEY: undefined }, async (runner) => {
+      const start = await request<RunnerErrorBody>(runner, "POST", "/runs", {
+        run_id: "r",
+        message: "m",
+        cwd: "",
+      });
+      expect(start.status).toBe(503);
+      expect(start.body.error.code).toBe("kiro_auth_missing");
+      expect(start.body.error.message).toContain("KIRO_API_KEY");
+      expect(start.body.error.message).toContain("KIRO_ALLOW_LOCAL_LOGIN=1");
+    });
+  });
+
+  it("starts runs without a key when KIRO_ALLOW_LOCAL_LOGIN=1", async () => {
+    await withRunner({ KIRO_API_KEY: "", KIRO_ALLOW_LOCAL_LOGIN: "1" }, async (runner) => {
+      const runId = await startRun(runner, { message: "hello" });
+      // The stub has no login either, so it waits at the device-login prompt like the real CLI.
+      const [first] = await firstEvents(runner, runId, 1);
+      expect(first).toMatchObject({ type: "stderr", text: expect.stringContaining("device") });
+      await request(runner, "POST", `/runs/${runId}/cancel`);
+    });
+  });
+
+  it("refuses to start in host mode without a secret", async () => {
+    const failure = await startRunner({ env: { KIRO_RUNNER_SECRET: undefined } }).catch(
+      (error: Error) => error,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect(String(failure)).toContain("code 2");
+    expect(String(failure)).toContain("KIRO_RUNNER_SECRET is required when KIRO_RUNNER_MODE=host");
+  });
+
+  it("forgets finished runs after the retention period", async () => {
+    await withRunner({ KIRO_RUN_RETENTION_MS: "0" }, async (runner) => {
+      const runId = await startRun(runner, { message: "short-lived" });
+      await collectEvents(runner, runId);
+      const gone = await waitFor(async () => {
+        const response = await request(runner, "GET", `/runs/${runId}`);
+        return response.status === 404 ? response : undefined;
+      });
+      expect((gone.body as RunnerErrorBody).error.code).toBe("run_not_found");
+    });
+  });
+});
+
+describe("runner shutdown", () => {
+  it("on SIGTERM ends active runs with reason shutdown, kills their groups and exits 0", async () => {
+    const runner = await startRunner();
+    const pidfile = path.join(runner.kiroHome, "shutdown.pid");
+    const runId = await startRun(runner, { message: `@pidfile ${pidfile}\n@child\n@hang` });
+    const pids = await waitFor(() => {
+      try {
+        return JSON.parse(readFileSync(pidfile, "utf8")) as { pid: number; child: number };
+      } catch {
+        return undefined;
+      }
+    });
+    const reader = collectEvents(runner, runId);
+    const exit = await runner.stop("SIGTERM");
+    expect(exit).toEqual({ code: 0, signal: null });
+    const events = await reader;
+    expect(exitOf(events)).toMatchObject({ status: "failed", reason: "shutdown" });
+    expect(isAlive(pids.pid)).toBe(false);
+    expect(isAlive(pids.child)).toBe(false);
+  });
+
+  it("exits at once when idle", async () => {
+    const runner = await startRunner();
+    const health = await request<RunnerHealth>(runner, "GET", "/health");
+    expect(health.body.runs_active).toBe(0);
+    const started = Date.now();
+    expect(await runner.stop("SIGTERM")).toEqual({ code: 0, signal: null });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
+/** The first `count` events of a run, then disconnects. */
+async function firstEvents(runner: RunnerProcess, runId: string, count: number): Promise<RunEvent[]> {
+  const events: RunEvent[] = [];
+  for await (const event of readEvents(runner, runId)) {
+    events.push(event);
+    if (events.length >= count) break;
+  }
+  return events;
+}
