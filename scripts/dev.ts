@@ -23,26 +23,43 @@ let stopping = false;
 
 async function main(): Promise<void> {
   const secret = randomBytes(32).toString("hex");
-  const workspaceRoot = path.resolve(process.env.KIRO_WORKSPACE_ROOT ?? process.env.INIT_CWD ?? process.cwd());
+  const workspaceRoot = path.resolve(
+    process.env.KIRO_WORKSPACE_ROOT ?? process.env.INIT_CWD ?? process.cwd(),
+  );
   const runner = await startRunner(secret, workspaceRoot);
   say(`runner on ${runner.url} (workspace ${workspaceRoot})`);
   await preflight(runner.url, secret);
 
   // Secrets go through a private env file, never the command line (visible in `ps`).
   const envFile = path.join(scratch, "dev.env");
-  writeFileSync(envFile, `KIRO_RUNNER_URL=${runner.url}\nKIRO_RUNNER_SECRET=${secret}\nKIRO_API_KEY=unused-by-the-worker-in-dev\n`, {
-    mode: 0o600,
-  });
+  writeFileSync(
+    envFile,
+    `KIRO_RUNNER_URL=${runner.url}\nKIRO_RUNNER_SECRET=${secret}\nKIRO_API_KEY=unused-by-the-worker-in-dev\n`,
+    {
+      mode: 0o600,
+    },
+  );
   const wrangler = spawn(
     process.execPath,
-    [WRANGLER, "dev", "--env-file", envFile, "--port", String(DEV_PORT), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"],
+    [
+      WRANGLER,
+      "dev",
+      "--env-file",
+      envFile,
+      "--port",
+      String(DEV_PORT),
+      "--ip",
+      "127.0.0.1",
+      "--show-interactive-dev-session=false",
+    ],
     { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
   );
   children.push(wrangler);
   exitWith(wrangler, "wrangler dev");
-  createInterface({ input: wrangler.stdout! }).on("line", (line) => {
+  createInterface({ input: wrangler.stdout }).on("line", (line) => {
     process.stdout.write(`${line}\n`);
-    if (/Ready on/.test(line)) say(`MCP endpoint: http://127.0.0.1:${DEV_PORT}/mcp   (Ctrl-C stops everything)`);
+    if (/Ready on/.test(line))
+      say(`MCP endpoint: http://127.0.0.1:${DEV_PORT}/mcp   (Ctrl-C stops everything)`);
   });
 }
 
@@ -50,13 +67,19 @@ async function main(): Promise<void> {
 function startRunner(secret: string, workspaceRoot: string): Promise<{ url: string }> {
   const runner = spawn(process.execPath, [path.join(ROOT, "container/src/main.ts")], {
     cwd: ROOT,
-    env: { ...process.env, KIRO_RUNNER_MODE: "host", PORT: "0", KIRO_RUNNER_SECRET: secret, KIRO_WORKSPACE_ROOT: workspaceRoot },
+    env: {
+      ...process.env,
+      KIRO_RUNNER_MODE: "host",
+      PORT: "0",
+      KIRO_RUNNER_SECRET: secret,
+      KIRO_WORKSPACE_ROOT: workspaceRoot,
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   children.push(runner);
   exitWith(runner, "runner");
   return new Promise((resolve) => {
-    createInterface({ input: runner.stdout! }).on("line", (line) => {
+    createInterface({ input: runner.stdout }).on("line", (line) => {
       try {
         const event = JSON.parse(line) as { event?: string; url?: string };
         if (event.event === "listening" && event.url) resolve({ url: event.url });
@@ -72,10 +95,14 @@ async function preflight(url: string, secret: string): Promise<void> {
   const response = await fetch(`${url}/health`, { headers: { "x-kiro-runner-secret": secret } });
   const health = (await response.json()) as { kiro_cli?: { path: string; found: boolean } };
   if (!health.kiro_cli?.found) {
-    say(`kiro-cli not found (KIRO_CLI_PATH=${health.kiro_cli?.path ?? "kiro-cli"}): tasks will fail until it is installed or KIRO_CLI_PATH is set.`);
+    say(
+      `kiro-cli not found (KIRO_CLI_PATH=${health.kiro_cli?.path ?? "kiro-cli"}): tasks will fail until it is installed or KIRO_CLI_PATH is set.`,
+    );
   }
   if (!process.env.KIRO_API_KEY && process.env.KIRO_ALLOW_LOCAL_LOGIN !== "1") {
-    say("KIRO_API_KEY is not set: tasks will be refused (set it, or KIRO_ALLOW_LOCAL_LOGIN=1 to use a local kiro-cli login).");
+    say(
+      "KIRO_API_KEY is not set: tasks will be refused (set it, or KIRO_ALLOW_LOCAL_LOGIN=1 to use a local kiro-cli login).",
+    );
   }
 }
 
@@ -94,10 +121,14 @@ async function stop(code: number): Promise<void> {
     children.map(
       (child) =>
         new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
+          if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined)
+            return resolve();
           child.once("exit", () => resolve());
           process.kill(child.pid, "SIGTERM");
-          setTimeout(() => child.pid && child.exitCode === null && process.kill(child.pid, "SIGKILL"), 10_000).unref();
+          setTimeout(
+            () => child.pid && child.exitCode === null && process.kill(child.pid, "SIGKILL"),
+            10_000,
+          ).unref();
         }),
     ),
   );

@@ -6,10 +6,12 @@ import { runnerHealth } from "./runner/health.ts";
 import { createLogger } from "./util/log.ts";
 
 /**
- * Until bearer authentication is configured every request acts as this one local user. Objects
- * are keyed by user id regardless, so adding users changes no storage layout.
+ * Until bearer authentication is configured every request acts as this one local user, and only
+ * requests to a loopback address are served: a deployed Worker fails closed. Objects are keyed by
+ * user id regardless, so adding users changes no storage layout.
  */
 const LOCAL_USER_ID = "local";
+const LOOPBACK_HOSTNAMES: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
 
 /** Largest MCP request body read; a 256 KiB message fits even with heavy JSON escaping. */
 const MAX_MCP_BODY_BYTES = 2 * 1024 * 1024;
@@ -28,16 +30,20 @@ export function createApp() {
   });
 
   app.all("/mcp", async (c) => {
+    if (!LOOPBACK_HOSTNAMES.includes(new URL(c.req.url).hostname)) {
+      const message =
+        "This server has no credentials configured, so it serves only local (loopback) requests. Run it with `npm run dev`, or configure authentication before exposing it.";
+      return c.json({ error: { code: "no_credentials", message } }, 403);
+    }
     const config = settings(c.env);
     const log = createLogger({ component: "mcp", user_id: LOCAL_USER_ID });
     const ctx = { userId: LOCAL_USER_ID, env: c.env, settings: config, log };
-    const localHostnames = ["localhost", "127.0.0.1", "[::1]"];
     const handler = createMcpHandler(() => createMcpServer(ctx), {
       route: "/mcp",
       maxRequestBodySize: MAX_MCP_BODY_BYTES,
       keepAliveMs: MCP_KEEPALIVE_MS,
       ...(config.allowedHostnames.length > 0 && {
-        allowedHostnames: [...config.allowedHostnames, ...localHostnames],
+        allowedHostnames: [...config.allowedHostnames, ...LOOPBACK_HOSTNAMES],
       }),
       onerror: (error) => log.error("mcp.error", { error: error.message }),
     });

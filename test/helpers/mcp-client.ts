@@ -40,6 +40,8 @@ export async function callTool<T = Record<string, unknown>>(
 }
 
 export interface StatusLike {
+  task_id: string;
+  session_id: string;
   status: string;
   is_done: boolean;
   new_chunks: Array<{ index: number; kind: string; content: string }>;

@@ -1,7 +1,7 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { callTool, pollUntilDone, type StatusLike, textOf } from "../helpers/mcp-client.ts";
-import { connect } from "./mcp.ts";
+import { connect, workerFetch } from "./mcp.ts";
 
 interface Started {
   task_id: string;
@@ -57,7 +57,8 @@ describe("kiro_chat_async + kiro_task_status", () => {
     const seenWhileRunning: number[] = [];
     const { chunks, final } = await pollUntilDone(client, task_id, {
       onPoll: (status) => {
-        if (status.status === "running" && status.new_chunks.length > 0) seenWhileRunning.push(status.next_chunk_index);
+        if (status.status === "running" && status.new_chunks.length > 0)
+          seenWhileRunning.push(status.next_chunk_index);
       },
     });
     expect(seenWhileRunning.length).toBeGreaterThan(0);
@@ -65,7 +66,7 @@ describe("kiro_chat_async + kiro_task_status", () => {
     const text = textOf(chunks);
     for (let i = 1; i <= 5; i++) expect(text).toContain(`line ${i}`);
     expect(final.result).toBe(text);
-    expect(text).not.toMatch(/\u001b\[/);
+    expect(text).not.toContain("\u001b");
   });
 
   it("long-polls: wait_ms returns as soon as a new chunk exists", async () => {
@@ -213,10 +214,10 @@ describe("sessions", () => {
     );
     expect(created.isError, created.text).toBe(false);
     expect(created.data.working_directory).toMatch(/\/project$/);
-    const listed = await callTool<{ sessions: Array<{ session_id: string; active: boolean }>; active_session_id: string }>(
-      client,
-      "kiro_session_list",
-    );
+    const listed = await callTool<{
+      sessions: Array<{ session_id: string; active: boolean }>;
+      active_session_id: string;
+    }>(client, "kiro_session_list");
     expect(listed.data.active_session_id).toBe(created.data.session_id);
     expect(listed.data.sessions.find((s) => s.session_id === created.data.session_id)?.active).toBe(true);
   });
@@ -226,9 +227,50 @@ describe("sessions", () => {
     await pollUntilDone(client, task_id);
     const running = await callTool<{ tasks: Array<{ task_id: string }> }>(client, "kiro_task_list");
     expect(running.data.tasks.map((t) => t.task_id)).not.toContain(task_id);
-    const all = await callTool<{ tasks: Array<{ task_id: string; status: string }> }>(client, "kiro_task_list", {
-      include_done: true,
-    });
+    const all = await callTool<{ tasks: Array<{ task_id: string; status: string }> }>(
+      client,
+      "kiro_task_list",
+      {
+        include_done: true,
+      },
+    );
     expect(all.data.tasks.find((t) => t.task_id === task_id)?.status).toBe("completed");
+  });
+});
+
+describe("http edge", () => {
+  it("serves /health with the runner's state", async () => {
+    const response = await workerFetch("http://localhost/health");
+    const body = (await response.json()) as { ok: boolean; runner: { mode: string; reachable: boolean } };
+    expect(body.ok).toBe(true);
+    expect(body.runner).toMatchObject({ mode: "host", reachable: true });
+  });
+
+  it("refuses /mcp on a non-loopback host while no credentials are configured", async () => {
+    const response = await workerFetch("https://kiro.example.com/mcp", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("no_credentials");
+  });
+
+  it("rejects a DNS-rebinding Host header", async () => {
+    const response = await workerFetch("http://localhost/mcp", {
+      method: "POST",
+      headers: {
+        host: "evil.example",
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it("answers unknown paths with a JSON 404", async () => {
+    const response = await workerFetch("http://localhost/nope");
+    expect(response.status).toBe(404);
   });
 });

@@ -7,4 +7,5 @@ declare module "vitest" {
     workspaceRoot: string;
   }
 }
+
 export {};

@@ -1,5 +1,5 @@
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterEach, beforeEach, expect, inject, it } from "vitest";
 import { callTool, pollUntilDone, textOf } from "../helpers/mcp-client.ts";
 import { connect, control } from "./mcp.ts";
@@ -94,7 +94,10 @@ it("resumes ingest after the session object is evicted, by its own alarm, with n
   const stored = () =>
     runInDurableObject(stub, (_instance, state) => {
       const row = state.storage.sql
-        .exec<{ status: string; chunk_count: number }>("SELECT status, chunk_count FROM tasks WHERE id = ?", task_id)
+        .exec<{ status: string; chunk_count: number }>(
+          "SELECT status, chunk_count FROM tasks WHERE id = ?",
+          task_id,
+        )
         .one();
       return { status: row.status, chunks: row.chunk_count };
     });

@@ -19,7 +19,8 @@ export default async function setup(project: TestProject) {
   const proxy = await startFaultProxy(runner.port);
 
   const control = http.createServer((request, response) => {
-    const reply = (body: unknown) => response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+    const reply = (body: unknown) =>
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
     if (request.url === "/cut") return reply({ cut: proxy.cut() });
     if (request.url?.startsWith("/restart-runner")) {
       // SIGKILL models a crash; SIGTERM a graceful stop (a container being replaced).

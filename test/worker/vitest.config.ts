@@ -25,6 +25,7 @@ export default defineConfig({
   ],
   test: {
     name: "workers",
+    silent: "passed-only",
     include: ["test/worker/**/*.test.ts"],
     globalSetup: ["test/worker/global-setup.ts"],
     testTimeout: 60_000,
