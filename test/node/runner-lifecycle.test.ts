@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RunEvent, RunnerErrorBody, RunnerHealth } from "../../container/src/protocol.ts";
@@ -70,6 +71,20 @@ describe("runner start-up checks", () => {
     });
   });
 
+  it("ends a run with spawn_failed when kiro-cli exists but cannot be executed", async () => {
+    const broken = path.join(os.tmpdir(), `kiro-cli-broken-${process.pid}`);
+    writeFileSync(broken, "#!/nonexistent/interpreter\n", { mode: 0o755 });
+    try {
+      await withRunner({ KIRO_CLI_PATH: broken }, async (runner) => {
+        const exit = exitOf(await collectEvents(runner, await startRun(runner, { message: "hi" })));
+        expect(exit).toMatchObject({ status: "failed", reason: "spawn_failed", exit_code: null });
+        expect(exit.error).toContain("ENOENT");
+      });
+    } finally {
+      rmSync(broken, { force: true });
+    }
+  });
+
   it("refuses to start in host mode without a secret", async () => {
     const failure = await startRunner({ env: { KIRO_RUNNER_SECRET: undefined } }).catch(
       (error: Error) => error,
@@ -96,18 +111,21 @@ describe("runner shutdown", () => {
   it("on SIGTERM ends active runs with reason shutdown, kills their groups and exits 0", async () => {
     const runner = await startRunner();
     const pidfile = path.join(runner.kiroHome, "shutdown.pid");
-    const runId = await startRun(runner, { message: `@pidfile ${pidfile}\n@child\n@hang` });
-    const pids = await waitFor(() => {
-      try {
-        return JSON.parse(readFileSync(pidfile, "utf8")) as { pid: number; child: number };
-      } catch {
-        return undefined;
-      }
+    const runId = await startRun(runner, {
+      message: `@pidfile ${pidfile}\n@child\n@lines 1\n@hang-after-output`,
     });
-    const reader = collectEvents(runner, runId);
-    const exit = await runner.stop("SIGTERM");
-    expect(exit).toEqual({ code: 0, signal: null });
-    const events = await reader;
+    const events: RunEvent[] = [];
+    let exit: Promise<unknown> | undefined;
+    let pids = { pid: 0, child: 0 };
+    for await (const event of readEvents(runner, runId)) {
+      events.push(event);
+      if (event.type !== "output") continue;
+      // The stub wrote its pid file before its output and now hangs: stop the runner.
+      pids = JSON.parse(readFileSync(pidfile, "utf8")) as typeof pids;
+      exit = runner.stop("SIGTERM");
+    }
+    expect(await exit).toEqual({ code: 0, signal: null });
+    expect(events.map((event) => event.type)).toEqual(["output", "exit"]);
     expect(exitOf(events)).toMatchObject({ status: "failed", reason: "shutdown" });
     expect(isAlive(pids.pid)).toBe(false);
     expect(isAlive(pids.child)).toBe(false);

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { decideOutcome, type OutcomeInput } from "../../container/src/exit-outcome.ts";
+
+const base: OutcomeInput = {
+  exit: { code: 0, signal: null },
+  stopReason: undefined,
+  hasOutput: true,
+  stderrTail: "",
+  runTimeoutMs: 1_800_000,
+  maxRunOutputBytes: 64 * 1024 * 1024,
+};
+
+describe("exit outcome", () => {
+  it("completes on exit 0 with output", () => {
+    expect(decideOutcome(base)).toEqual({ status: "completed", reason: "exited" });
+  });
+
+  it("fails exit 0 without output, pointing at the API key", () => {
+    const outcome = decideOutcome({ ...base, hasOutput: false, stderrTail: "auth failed\n" });
+    expect(outcome).toEqual({
+      status: "failed",
+      reason: "exited",
+      error: "kiro-cli exited 0 without output (check that KIRO_API_KEY is valid): auth failed",
+    });
+  });
+
+  it("names a signal kiro-cli died of when the runner did not send it", () => {
+    const outcome = decideOutcome({ ...base, exit: { code: null, signal: "SIGSEGV" } });
+    expect(outcome.error).toBe("kiro-cli was killed by signal SIGSEGV");
+  });
+
+  it("reports why the runner stopped a run, whatever signal ended it", () => {
+    const killed = { ...base, exit: { code: null, signal: "SIGKILL" as const } };
+    expect(decideOutcome({ ...killed, stopReason: "cancelled" })).toMatchObject({
+      status: "cancelled",
+      reason: "cancelled",
+    });
+    expect(decideOutcome({ ...killed, stopReason: "timeout" }).error).toBe(
+      "kiro-cli did not finish within 1800000 ms (KIRO_RUN_TIMEOUT_MS) and was stopped",
+    );
+    expect(decideOutcome({ ...killed, stopReason: "output_limit" })).toMatchObject({
+      reason: "output_limit",
+    });
+    expect(decideOutcome({ ...killed, stopReason: "shutdown" })).toMatchObject({
+      status: "failed",
+      reason: "shutdown",
+    });
+  });
+
+  it("reports a spawn failure", () => {
+    const outcome = decideOutcome({
+      ...base,
+      exit: { code: null, signal: null, spawnError: "ENOENT: spawn x" },
+    });
+    expect(outcome).toEqual({
+      status: "failed",
+      reason: "spawn_failed",
+      error: "kiro-cli could not be started (ENOENT: spawn x)",
+    });
+  });
+
+  it("quotes only the end of a long stderr", () => {
+    const outcome = decideOutcome({
+      ...base,
+      exit: { code: 1, signal: null },
+      stderrTail: `${"a".repeat(2000)}END`,
+    });
+    expect(outcome.error?.endsWith("aaaEND")).toBe(true);
+    expect(outcome.error?.length).toBeLessThan(600);
+    expect(outcome.error).toContain(": …a");
+  });
+});
