@@ -16,7 +16,19 @@
  *                                       event with seq > N, then live events as they happen; the
  *                                       body ends after the terminal `exit` event. A reader that
  *                                       loses the stream reconnects with the last seq it stored.
- *   POST /runs/:id/cancel             → 200 RunSummary (idempotent; a finished run is unchanged)
+ *                                       `after` absent = 0. 410 events_evicted when seq N+1 is no
+ *                                       longer kept; 400 when N is beyond the last seq of a running
+ *                                       run; an empty body when N >= the exit event's seq.
+ *   POST /runs/:id/cancel             → 200 RunSummary (idempotent; a finished run is unchanged).
+ *                                       Answers once the run has ended (exit event written), so
+ *                                       the summary's status is final: at most the kill grace
+ *                                       period (KIRO_CANCEL_GRACE_MS, default 3 s) plus a moment.
+ *
+ * POST /runs checks, in order: the body (unknown fields are refused), run_exists, kiro_cli_missing,
+ * kiro_auth_missing, too_many_runs, then the working directory (workspace_escape/_missing).
+ *
+ * Finished runs stay readable for KIRO_RUN_RETENTION_MS (default 15 min; at most 32 are kept),
+ * then answer run_not_found.
  *
  * Errors are `{ "error": { "code": RunnerErrorCode, "message": string } }` with the HTTP status
  * from RUNNER_ERROR_STATUS.
@@ -85,12 +97,17 @@ export interface ResolveWorkspaceResponse {
 }
 
 export interface StartRunRequest {
-  /** Chosen by the caller so a retried start is idempotent (409 run_exists if it is already known). */
+  /**
+   * Chosen by the caller so a retried start is idempotent (409 run_exists if it is already known).
+   * 1-128 characters of A-Z a-z 0-9 . _ : - (starting with a letter or digit).
+   */
   run_id: string;
   message: string;
   /** Working directory: absolute inside the workspace root, or relative to it. */
   cwd: string;
+  /** kiro-cli `--agent`: letters, digits and . _ : / @ + -, not starting with "-". */
   agent?: string | undefined;
+  /** kiro-cli `--model`: same characters as agent. */
   model?: string | undefined;
   /** Continue the conversation kiro-cli saved for this directory (`--resume`). */
   resume?: boolean | undefined;
