@@ -10,6 +10,7 @@ export const ErrorCode = {
   RunnerUnavailable: "runner_unavailable",
   KiroUnavailable: "kiro_unavailable",
   Busy: "busy",
+  Unsupported: "unsupported",
   Internal: "internal",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

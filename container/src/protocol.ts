@@ -19,6 +19,18 @@
  *                                       `after` absent = 0. 410 events_evicted when seq N+1 is no
  *                                       longer kept; 400 when N is beyond the last seq of a running
  *                                       run; an empty body when N >= the exit event's seq.
+ *   POST /sessions/:key/command       CommandRequest → 200 CommandResponse: a Kiro slash command
+ *                                       (ACP driver only; `unsupported` under headless).
+ *   POST /sessions/:key/reset         → 200 {}: the session's next run starts a new conversation
+ *                                       (ACP: drops the saved ACP session id and stops the warm
+ *                                       process; headless: nothing to do, the Worker stops passing
+ *                                       `resume`).
+ *   DELETE /sessions/:key             → 200 {}: cancels the session's runs and stops its warm
+ *                                       kiro-cli process (the Kiro session ended).
+ *   GET  /agents?cwd=PATH             → 200 AgentsResponse: Kiro's built-in agent, the custom
+ *                                       agents in $KIRO_HOME/agents and in PATH/.kiro/agents.
+ *   POST /workspace/files             WriteFileRequest → 200 WriteFileResponse: writes a file
+ *                                       inside the workspace root (escapes refused as for cwd).
  *   POST /runs/:id/cancel             → 200 RunSummary (idempotent; a finished run is unchanged).
  *                                       Answers once the run has ended (exit event written), so
  *                                       the summary's status is final: at most the kill grace
@@ -50,6 +62,8 @@ export const RunnerErrorCode = {
   KiroCliMissing: "kiro_cli_missing",
   KiroAuthMissing: "kiro_auth_missing",
   TooManyRuns: "too_many_runs",
+  /** The active driver cannot do this (slash commands under headless). */
+  Unsupported: "unsupported",
   Internal: "internal",
 } as const;
 export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
@@ -67,6 +81,7 @@ export const RUNNER_ERROR_STATUS: Record<RunnerErrorCode, number> = {
   kiro_cli_missing: 503,
   kiro_auth_missing: 503,
   too_many_runs: 429,
+  unsupported: 501,
   internal: 500,
 };
 
@@ -79,12 +94,28 @@ export interface RunnerHealth {
   /** Random id minted when the runner process started: a new value means the runner restarted. */
   boot_id: string;
   version: string;
-  driver: "headless";
+  driver: RunnerDriver;
   uptime_ms: number;
   runs_active: number;
   runs_total: number;
+  stats: RunnerStats;
   kiro_cli: { path: string; found: boolean };
   workspace_root: string;
+}
+
+/** KIRO_DRIVER: `acp` keeps one warm `kiro-cli acp` per session; `headless` spawns per message. */
+export type RunnerDriver = "acp" | "headless";
+
+/** What the runner has done since it started: for kiro_pool_stats. */
+export interface RunnerStats {
+  /** Runs started since boot. */
+  runs_served: number;
+  /** kiro-cli processes kept warm between turns (ACP), now. */
+  warm_processes: number;
+  /** Mean time from a start request to kiro-cli accepting the prompt, ms (null before any run). */
+  mean_spawn_ms: number | null;
+  /** Mean time from a start request to the run's first output or update event, ms. */
+  mean_first_output_ms: number | null;
 }
 
 export interface ResolveWorkspaceRequest {
@@ -111,6 +142,46 @@ export interface StartRunRequest {
   model?: string | undefined;
   /** Continue the conversation kiro-cli saved for this directory (`--resume`). */
   resume?: boolean | undefined;
+  /**
+   * The Kiro session the run belongs to (same characters as run_id). Under ACP, runs with the
+   * same key share one warm kiro-cli process and one ACP session; one runs at a time per key.
+   */
+  session_key?: string | undefined;
+}
+
+export interface CommandRequest {
+  /** The slash command with its arguments, e.g. "/tools" or "/usage". */
+  command: string;
+  cwd: string;
+  agent?: string | undefined;
+}
+export interface CommandResponse {
+  /** Readable output of the command, cleaned like run output. */
+  output: string;
+  /** The structured result kiro-cli returned, when there is one. */
+  data?: unknown;
+}
+
+export interface AgentInfo {
+  name: string;
+  description: string | null;
+  /** builtin: Kiro's default agent; global: $KIRO_HOME/agents; workspace: <cwd>/.kiro/agents. */
+  source: "builtin" | "global" | "workspace";
+}
+export interface AgentsResponse {
+  agents: AgentInfo[];
+}
+
+export interface WriteFileRequest {
+  /** Relative to the workspace root, or absolute inside it; parent directories are created. */
+  path: string;
+  /** UTF-8 text, at most 4 MiB. */
+  content: string;
+}
+export interface WriteFileResponse {
+  /** Absolute path written. */
+  path: string;
+  bytes: number;
 }
 export interface StartRunResponse {
   run_id: string;
@@ -170,6 +241,32 @@ export interface ExitEvent extends EventBase {
   stderr_tail: string;
   /** Total bytes of cleaned stdout text. */
   output_bytes: number;
+  /** Kiro's `_kiro.dev/metadata` for the turn (context usage, credits, duration), under ACP. */
+  metadata?: Record<string, unknown> | undefined;
 }
 
-export type RunEvent = OutputEvent | StderrEvent | ExitEvent;
+/** Kinds of structured update an ACP turn produces besides the answer's text. */
+export type UpdateKind =
+  | "thought" // agent_thought_chunk
+  | "tool_call" // a tool call started: title, kind, status, locations
+  | "tool_call_update" // its progress or result
+  | "plan" // the agent's plan entries
+  | "usage" // usage_update
+  | "permission" // a permission request and the policy's decision
+  | "notice" // something the runner wants the reader to know (e.g. a truncated payload)
+  | "unknown"; // a notification this runner does not know (new Kiro extensions): kept, never fatal
+
+/**
+ * A structured update (ACP driver). The answer's own text arrives as `output` events, so
+ * `output` alone always reconstructs the answer.
+ */
+export interface UpdateEvent extends EventBase {
+  type: "update";
+  kind: UpdateKind;
+  /** A short readable rendering, e.g. "⚙ Read file src/app.ts (pending)" or the thought's text. */
+  text: string;
+  /** The payload as received (JSON), at most 64 KiB serialized; bigger payloads are summarized. */
+  data?: unknown;
+}
+
+export type RunEvent = OutputEvent | StderrEvent | UpdateEvent | ExitEvent;

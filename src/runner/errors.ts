@@ -15,6 +15,7 @@ const RUNNER_TO_KIRO: Record<RunnerFailure, ErrorCode> = {
   kiro_cli_missing: ErrorCode.KiroUnavailable,
   kiro_auth_missing: ErrorCode.KiroUnavailable,
   too_many_runs: ErrorCode.Busy,
+  unsupported: ErrorCode.Unsupported,
   internal: ErrorCode.Internal,
 };
 
@@ -29,6 +30,7 @@ const USER_FACING: ReadonlySet<RunnerFailure> = new Set<RunnerFailure>([
   "kiro_cli_missing",
   "kiro_auth_missing",
   "too_many_runs",
+  "unsupported",
 ]);
 
 export function toKiroError(error: RunnerError): KiroError {
