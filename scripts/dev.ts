@@ -4,10 +4,12 @@
  *
  * The workspace root is KIRO_WORKSPACE_ROOT, else the directory `npm run dev` was started from.
  * kiro-cli is KIRO_CLI_PATH, else `kiro-cli` on PATH; KIRO_API_KEY is passed to it.
+ * Local state (Durable Object storage and the admin token `npm run token` uses) lives in
+ * KIRO_DEV_STATE_DIR, default `.kiro-dev/` in the repository.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -16,6 +18,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WRANGLER = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 const DEV_PORT = Number(process.env.KIRO_DEV_PORT ?? 8787);
+const STATE_DIR = path.resolve(process.env.KIRO_DEV_STATE_DIR ?? path.join(ROOT, ".kiro-dev"));
 
 const children: ChildProcess[] = [];
 const scratch = mkdtempSync(path.join(tmpdir(), "kiro-mcp-edge-dev-"));
@@ -32,13 +35,14 @@ async function main(): Promise<void> {
 
   // Secrets go through a private env file, never the command line (visible in `ps`).
   const envFile = path.join(scratch, "dev.env");
-  writeFileSync(
-    envFile,
-    `KIRO_RUNNER_URL=${runner.url}\nKIRO_RUNNER_SECRET=${secret}\nKIRO_API_KEY=unused-by-the-worker-in-dev\n`,
-    {
-      mode: 0o600,
-    },
-  );
+  const vars = {
+    KIRO_RUNNER_URL: runner.url,
+    KIRO_RUNNER_SECRET: secret,
+    KIRO_ADMIN_TOKEN: adminToken(),
+    KIRO_API_KEY: "unused-by-the-worker-in-dev",
+  };
+  const lines = Object.entries(vars).map(([name, value]) => `${name}=${value}\n`);
+  writeFileSync(envFile, lines.join(""), { mode: 0o600 });
   const wrangler = spawn(
     process.execPath,
     [
@@ -51,6 +55,8 @@ async function main(): Promise<void> {
       "--ip",
       "127.0.0.1",
       "--show-interactive-dev-session=false",
+      "--persist-to",
+      path.join(STATE_DIR, "wrangler"),
     ],
     { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
   );
@@ -58,8 +64,10 @@ async function main(): Promise<void> {
   exitWith(wrangler, "wrangler dev");
   createInterface({ input: wrangler.stdout }).on("line", (line) => {
     process.stdout.write(`${line}\n`);
-    if (/Ready on/.test(line))
-      say(`MCP endpoint: http://127.0.0.1:${DEV_PORT}/mcp   (Ctrl-C stops everything)`);
+    if (!/Ready on/.test(line)) return;
+    void announceAuth().then(() =>
+      say(`MCP endpoint: http://127.0.0.1:${DEV_PORT}/mcp   (Ctrl-C stops everything)`),
+    );
   });
 }
 
@@ -88,6 +96,30 @@ function startRunner(secret: string, workspaceRoot: string): Promise<{ url: stri
       }
     });
   });
+}
+
+/** The admin token `npm run token` uses against this dev server: made once, kept in the state dir. */
+function adminToken(): string {
+  const file = path.join(STATE_DIR, "admin-token");
+  if (!existsSync(file)) {
+    mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600 });
+  }
+  return readFileSync(file, "utf8").trim();
+}
+
+/** Says whether the server runs in local mode or wants bearer tokens. */
+async function announceAuth(): Promise<void> {
+  const health = (await fetch(`http://127.0.0.1:${DEV_PORT}/health`)
+    .then((response) => response.json())
+    .catch(() => ({}))) as { auth?: string };
+  if (health.auth === "tokens") {
+    say("bearer tokens required: clients send `Authorization: Bearer <token>` (npm run token -- list).");
+  } else {
+    say(
+      "local mode: no tokens exist, so one local user is served on 127.0.0.1 only (npm run token -- create <user> to add users).",
+    );
+  }
 }
 
 /** Says up front what would make every task fail, instead of letting the first one find out. */

@@ -8,8 +8,8 @@
  *   const client = await connectMcp(dev.mcpUrl);
  *   const { leftovers } = await dev.stop();    // leftovers: processes the dev script left running
  *
- * Wrangler keeps Durable Object state in the repository's .wrangler/state, shared with every
- * `npm run dev`, so sessions pile up across runs: KIRO_MAX_SESSIONS is raised by default.
+ * Each server gets its own state directory (KIRO_DEV_STATE_DIR: Durable Object storage and the
+ * admin token), so tests never see a developer's sessions or tokens, nor each other's.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
@@ -122,7 +122,8 @@ function devEnv(
     KIRO_API_KEY: "test-key",
     KIRO_WORKSPACE_ROOT: tempDir("kiro-e2e-workspace-"),
     KIRO_HOME: tempDir("kiro-e2e-home-"),
-    // Read by wrangler from the environment over [vars]; see the note at the top.
+    KIRO_DEV_STATE_DIR: tempDir("kiro-e2e-state-"),
+    // Read by wrangler from the environment over [vars]: every test makes its own sessions.
     KIRO_MAX_SESSIONS: "1000",
     // Short grace periods keep cancellation quick (read by the runner).
     KIRO_CANCEL_GRACE_MS: "500",
