@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     projects: [
       "test/worker/vitest.config.ts",
+      "test/worker-auth/vitest.config.ts",
       "test/e2e/vitest.config.ts",
       {
         test: {

@@ -1,17 +1,13 @@
 import { createMcpHandler } from "agents/mcp/server";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import { adminRoutes } from "./admin/routes.ts";
+import { authenticate, type Identity, LOOPBACK_HOSTNAMES, tokenRegistry } from "./auth/authenticate.ts";
 import { settings } from "./config.ts";
 import { createMcpServer, SERVER_INFO } from "./mcp/server.ts";
 import { runnerHealth } from "./runner/health.ts";
 import { createLogger } from "./util/log.ts";
-
-/**
- * Until bearer authentication is configured every request acts as this one local user, and only
- * requests to a loopback address are served: a deployed Worker fails closed. Objects are keyed by
- * user id regardless, so adding users changes no storage layout.
- */
-const LOCAL_USER_ID = "local";
-const LOOPBACK_HOSTNAMES: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
 
 /** Largest MCP request body read; a 256 KiB message fits even with heavy JSON escaping. */
 const MAX_MCP_BODY_BYTES = 2 * 1024 * 1024;
@@ -19,25 +15,48 @@ const MAX_MCP_BODY_BYTES = 2 * 1024 * 1024;
 /** SSE keep-alive for long tool calls (kiro_chat), so proxies do not close a quiet stream. */
 const MCP_KEEPALIVE_MS = 15_000;
 
-type AppEnv = { Bindings: Env };
+type AppEnv = { Bindings: Env; Variables: { identity: Identity | undefined } };
+
+/** Who is calling (see authenticate). CORS preflights carry no credentials and pass through. */
+const identify = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.req.method === "OPTIONS") {
+    c.set("identity", undefined);
+    return next();
+  }
+  const identity = await authenticate(c.req.raw, c.env);
+  if (identity instanceof Response) return identity;
+  c.set("identity", identity);
+  return next();
+});
+
+const limitBody = bodyLimit({
+  maxSize: MAX_MCP_BODY_BYTES,
+  onError: (c) =>
+    c.json(
+      {
+        error: {
+          code: "body_too_large",
+          message: `Request bodies are limited to ${MAX_MCP_BODY_BYTES} bytes.`,
+        },
+      },
+      413,
+    ),
+});
 
 export function createApp() {
   const app = new Hono<AppEnv>();
 
   app.get("/health", async (c) => {
-    const runner = await runnerHealth(c.env);
-    return c.json({ ok: true, name: SERVER_INFO.name, version: SERVER_INFO.version, runner });
+    const [runner, tokens] = await Promise.all([runnerHealth(c.env), tokenRegistry(c.env).activeCount()]);
+    const auth = tokens > 0 ? "tokens" : "local";
+    return c.json({ ok: true, name: SERVER_INFO.name, version: SERVER_INFO.version, auth, runner });
   });
 
-  app.all("/mcp", async (c) => {
-    if (!LOOPBACK_HOSTNAMES.includes(new URL(c.req.url).hostname)) {
-      const message =
-        "This server has no credentials configured, so it serves only local (loopback) requests. Run it with `npm run dev`, or configure authentication before exposing it.";
-      return c.json({ error: { code: "no_credentials", message } }, 403);
-    }
+  app.all("/mcp", identify, limitBody, async (c) => {
+    const identity = c.get("identity");
     const config = settings(c.env);
-    const log = createLogger({ component: "mcp", user_id: LOCAL_USER_ID });
-    const ctx = { userId: LOCAL_USER_ID, env: c.env, settings: config, log };
+    const log = createLogger({ component: "mcp", user_id: identity?.userId });
+    const ctx = { userId: identity?.userId ?? "", env: c.env, settings: config, log };
     const handler = createMcpHandler(() => createMcpServer(ctx), {
       route: "/mcp",
       maxRequestBodySize: MAX_MCP_BODY_BYTES,
@@ -47,8 +66,10 @@ export function createApp() {
       }),
       onerror: (error) => log.error("mcp.error", { error: error.message }),
     });
-    return handler.fetch(c.req.raw);
+    return handler.fetch(c.req.raw, identity ? { authInfo: identity.authInfo } : {});
   });
+
+  app.route("/admin", adminRoutes());
 
   app.notFound((c) =>
     c.json({ error: { code: "not_found", message: "Not found. The MCP endpoint is /mcp." } }, 404),

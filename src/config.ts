@@ -29,6 +29,8 @@ export const LIMITS = {
 export const DEFAULTS = {
   /** Sessions one user may hold at once; each may own a container. */
   MAX_SESSIONS: 10,
+  /** Turns one user may have running at once, across sessions. */
+  MAX_RUNNING_TASKS: 4,
   /** kiro_chat hands back the task id after this long; MCP clients cut tool calls off near 60 s. */
   CHAT_WAIT_MS: 50_000,
   /** Between progress notifications from kiro_chat when nothing new arrived (keeps proxies open). */
@@ -40,6 +42,7 @@ export interface Settings {
   runnerUrl: string | undefined;
   chatWaitMs: number;
   maxSessions: number;
+  maxRunningTasks: number;
   allowedHostnames: string[];
 }
 
@@ -48,6 +51,7 @@ export function settings(env: Env): Settings {
     runnerUrl: env.KIRO_RUNNER_URL?.trim() || undefined,
     chatWaitMs: positiveInt(env.KIRO_CHAT_WAIT_MS, DEFAULTS.CHAT_WAIT_MS),
     maxSessions: positiveInt(env.KIRO_MAX_SESSIONS, DEFAULTS.MAX_SESSIONS),
+    maxRunningTasks: positiveInt(env.KIRO_MAX_RUNNING_TASKS, DEFAULTS.MAX_RUNNING_TASKS),
     allowedHostnames: (env.KIRO_ALLOWED_HOSTNAMES ?? "")
       .split(",")
       .map((name) => name.trim())

@@ -3,7 +3,7 @@ import { settings } from "../config.ts";
 import { ErrorCode, KiroError, type Outcome, outcome, unwrap } from "../errors.ts";
 import { isSessionId, newSessionId, sessionObjectName } from "../ids.ts";
 import type { SessionSettings } from "../session/meta.ts";
-import type { SessionInfo } from "../session/views.ts";
+import type { SessionInfo, TaskStarted } from "../session/views.ts";
 import { durableSql, migrate, type Sql } from "../storage/sql.ts";
 import { ACCOUNT_SCHEMA } from "./schema.ts";
 
@@ -37,8 +37,7 @@ export class Account extends DurableObject<Env> {
         );
       }
       const sessionId = newSessionId();
-      const stub = this.env.KIRO_SESSION.getByName(sessionObjectName(userId, sessionId));
-      const info = unwrap(await stub.init({ userId, sessionId, ...options }));
+      const info = unwrap(await this.#session(userId, sessionId).init({ userId, sessionId, ...options }));
       this.#sql.transaction(() => {
         this.#sql.run(
           "INSERT INTO sessions (id, agent, working_directory, created_at) VALUES (?, ?, ?, ?)",
@@ -67,6 +66,25 @@ export class Account extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Starts a turn in `sessionId` (or the active session), unless the user already has
+   * KIRO_MAX_RUNNING_TASKS turns running across all sessions.
+   */
+  async startTask(userId: string, message: string, sessionId?: string): Promise<Outcome<TaskStarted>> {
+    return outcome(async () => {
+      const target = unwrap(await this.resolveSession(userId, sessionId));
+      const { maxRunningTasks } = settings(this.env);
+      const running = await this.#runningTasks(userId);
+      if (running >= maxRunningTasks) {
+        throw new KiroError(
+          ErrorCode.Busy,
+          `You already have ${running} tasks running, the most allowed (KIRO_MAX_RUNNING_TASKS). Wait for one to finish or cancel one with kiro_task_cancel.`,
+        );
+      }
+      return unwrap(await this.#session(userId, target).startTask(message));
+    });
+  }
+
   /** Whether this user owns `sessionId`; the same answer for foreign and nonexistent ids. */
   async owns(sessionId: string): Promise<boolean> {
     return this.#owned(sessionId);
@@ -77,6 +95,16 @@ export class Account extends DurableObject<Env> {
     return this.#sql
       .all<{ id: string }>("SELECT id FROM sessions ORDER BY created_at")
       .map(({ id }) => ({ session_id: id, active: id === active }));
+  }
+
+  async #runningTasks(userId: string): Promise<number> {
+    const ids = this.#sql.all<{ id: string }>("SELECT id FROM sessions").map((row) => row.id);
+    const infos = await Promise.all(ids.map((id) => this.#session(userId, id).info()));
+    return infos.reduce((sum, info) => sum + (info.ok ? info.value.running_tasks : 0), 0);
+  }
+
+  #session(userId: string, sessionId: string) {
+    return this.env.KIRO_SESSION.getByName(sessionObjectName(userId, sessionId));
   }
 
   #requireOwned(sessionId: string): string {

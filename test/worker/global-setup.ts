@@ -2,7 +2,7 @@
  * Starts the real runner (with the stand-in kiro-cli) behind a fault proxy, plus a small control
  * server through which tests in workerd can cut the proxy's connections or restart the runner.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,6 +14,9 @@ export default async function setup(project: TestProject) {
   const scratch = mkdtempSync(path.join(tmpdir(), "kiro-worker-tests-"));
   const workspaceRoot = path.join(scratch, "workspace");
   mkdirSync(path.join(workspaceRoot, "project"), { recursive: true });
+  // A link from inside the workspace to outside it: following it must be refused.
+  mkdirSync(path.join(scratch, "outside"));
+  symlinkSync(path.join(scratch, "outside"), path.join(workspaceRoot, "link-out"));
   const options = { workspaceRoot, kiroHome: path.join(scratch, "kiro-home") };
   let runner: RunnerProcess = await startRunner(options);
   const proxy = await startFaultProxy(runner.port);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { unwrap } from "../../errors.ts";
 import { taskStartedSchema } from "../../session/views.ts";
-import { resolveSession } from "../context.ts";
+import { accountOf } from "../context.ts";
 import { messageField, sessionIdField } from "../schemas.ts";
 import { defineTool } from "../tool.ts";
 
@@ -14,7 +14,6 @@ export const kiroChatAsync = defineTool({
   output: taskStartedSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run({ message, session_id }, ctx) {
-    const { stub } = await resolveSession(ctx, session_id);
-    return unwrap(await stub.startTask(message));
+    return unwrap(await accountOf(ctx).startTask(ctx.userId, message, session_id));
   },
 });

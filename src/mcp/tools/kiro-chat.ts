@@ -3,7 +3,7 @@ import { z } from "zod";
 import { LIMITS } from "../../config.ts";
 import { unwrap } from "../../errors.ts";
 import type { TaskStatusView } from "../../session/views.ts";
-import { resolveSession } from "../context.ts";
+import { accountOf, sessionStub } from "../context.ts";
 import { messageField, sessionIdField } from "../schemas.ts";
 import { defineTool } from "../tool.ts";
 
@@ -30,8 +30,8 @@ export const kiroChat = defineTool({
   output: chatResultSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run({ message, session_id }, ctx, request) {
-    const { stub } = await resolveSession(ctx, session_id);
-    const started = unwrap(await stub.startTask(message));
+    const started = unwrap(await accountOf(ctx).startTask(ctx.userId, message, session_id));
+    const stub = sessionStub(ctx, started.session_id);
     const deadline = Date.now() + ctx.settings.chatWaitMs;
     const progress = progressReporter(request);
     let from = 0;

@@ -1,0 +1,96 @@
+/**
+ * `npm run token -- <command>`: create, list and revoke the bearer tokens of a deployment.
+ *
+ *   npm run token -- create <user> [label]   prints a new token once (only its hash is sent)
+ *   npm run token -- list
+ *   npm run token -- revoke <token-id>
+ *
+ * Talks to KIRO_URL (default http://127.0.0.1:8787, i.e. `npm run dev`) with KIRO_ADMIN_TOKEN
+ * (default: the local dev admin token in .kiro-dev/admin-token).
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const LOCAL_ADMIN_TOKEN_FILE = path.join(ROOT, ".kiro-dev", "admin-token");
+
+interface TokenRow {
+  id: string;
+  user_id: string;
+  label: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  if (command === "create" && args[0]) return create(args[0], args.slice(1).join(" "));
+  if (command === "list") return list();
+  if (command === "revoke" && args[0]) return revoke(args[0]);
+  fail("usage: npm run token -- create <user> [label] | list | revoke <token-id>");
+}
+
+async function create(userId: string, label: string): Promise<void> {
+  const token = `kiro_${randomBytes(32).toString("base64url")}`;
+  const hash = createHash("sha256").update(token).digest("hex");
+  const created = (await admin("POST", "/admin/tokens", { user_id: userId, hash, label })) as {
+    token_id: string;
+  };
+  process.stdout.write(
+    `Token for ${userId} (${created.token_id}). It is shown only now; store it safely:\n\n  ${token}\n\n` +
+      `Clients send it as:  Authorization: Bearer ${token}\n`,
+  );
+}
+
+async function list(): Promise<void> {
+  const { tokens } = (await admin("GET", "/admin/tokens")) as { tokens: TokenRow[] };
+  if (tokens.length === 0) return void process.stdout.write("No tokens: the server runs in local mode.\n");
+  const when = (ms: number | null) =>
+    ms === null ? "-" : new Date(ms).toISOString().slice(0, 16).replace("T", " ");
+  for (const token of tokens) {
+    const state = token.revoked_at === null ? "live" : `revoked ${when(token.revoked_at)}`;
+    process.stdout.write(
+      `${token.id}  ${token.user_id.padEnd(16)} created ${when(token.created_at)}  last used ${when(token.last_used_at)}  ${state}  ${token.label}\n`,
+    );
+  }
+}
+
+async function revoke(id: string): Promise<void> {
+  await admin("DELETE", `/admin/tokens/${encodeURIComponent(id)}`);
+  process.stdout.write(`Revoked ${id}. Requests with it are refused from now on.\n`);
+}
+
+async function admin(method: string, route: string, body?: unknown): Promise<unknown> {
+  const base = (process.env.KIRO_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
+  const response = await fetch(`${base}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${adminToken()}`, "content-type": "application/json" },
+    body: body === undefined ? null : JSON.stringify(body),
+  }).catch((error: unknown) =>
+    fail(`cannot reach ${base} (${String(error)}); is \`npm run dev\` running, or KIRO_URL set?`),
+  );
+  const parsed = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+  if (!response.ok) fail(`${response.status}: ${parsed.error?.message ?? "request failed"}`);
+  return parsed;
+}
+
+function adminToken(): string {
+  if (process.env.KIRO_ADMIN_TOKEN) return process.env.KIRO_ADMIN_TOKEN;
+  try {
+    return readFileSync(LOCAL_ADMIN_TOKEN_FILE, "utf8").trim();
+  } catch {
+    return fail(
+      "set KIRO_ADMIN_TOKEN (the Worker secret), or start `npm run dev` once to create a local one",
+    );
+  }
+}
+
+function fail(message: string): never {
+  process.stderr.write(`token: ${message}\n`);
+  process.exit(1);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main(process.argv.slice(2));

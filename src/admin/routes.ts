@@ -1,0 +1,70 @@
+import { Hono } from "hono";
+import { tokenRegistry } from "../auth/authenticate.ts";
+import { isTokenHash, newTokenId, secretsEqual, TOKEN_ID_PATTERN, USER_ID_PATTERN } from "../auth/tokens.ts";
+import { createLogger } from "../util/log.ts";
+
+type AdminEnv = { Bindings: Env };
+
+const MAX_LABEL_CHARS = 100;
+
+/**
+ * Token administration for `npm run token`, behind `Authorization: Bearer $KIRO_ADMIN_TOKEN`.
+ * The client mints the token and sends only its SHA-256, so the server never sees a token.
+ * Disabled (404) while KIRO_ADMIN_TOKEN is unset.
+ */
+export function adminRoutes() {
+  const admin = new Hono<AdminEnv>();
+  const log = createLogger({ component: "admin" });
+
+  admin.use("*", async (c, next) => {
+    const expected = c.env.KIRO_ADMIN_TOKEN ?? "";
+    if (expected === "")
+      return c.json(error("admin_disabled", "The admin API is off: set the KIRO_ADMIN_TOKEN secret."), 404);
+    const given = c.req.header("authorization")?.replace(/^Bearer\s+/i, "") ?? "";
+    if (!(await secretsEqual(given, expected))) {
+      c.header("WWW-Authenticate", 'Bearer realm="kiro-mcp-edge-admin", error="invalid_token"');
+      return c.json(error("unauthorized", "Missing or wrong admin token."), 401);
+    }
+    await next();
+  });
+
+  admin.post("/tokens", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as {
+      user_id?: unknown;
+      hash?: unknown;
+      label?: unknown;
+    } | null;
+    const userId = typeof body?.user_id === "string" ? body.user_id : "";
+    const hash = typeof body?.hash === "string" ? body.hash : "";
+    const label = typeof body?.label === "string" ? body.label.slice(0, MAX_LABEL_CHARS) : "";
+    if (!USER_ID_PATTERN.test(userId)) {
+      return c.json(
+        error("bad_request", "user_id must be 1-63 of a-z 0-9 . _ - starting with a letter or digit."),
+        400,
+      );
+    }
+    if (!isTokenHash(hash))
+      return c.json(error("bad_request", "hash must be the token's SHA-256 in hex."), 400);
+    const id = newTokenId();
+    await tokenRegistry(c.env).add({ id, userId, hash, label });
+    log.info("token.created", { token_id: id, user_id: userId });
+    return c.json({ token_id: id, user_id: userId, label }, 201);
+  });
+
+  admin.get("/tokens", async (c) => c.json({ tokens: await tokenRegistry(c.env).list() }));
+
+  admin.delete("/tokens/:id", async (c) => {
+    const id = c.req.param("id");
+    if (!TOKEN_ID_PATTERN.test(id) || !(await tokenRegistry(c.env).revoke(id))) {
+      return c.json(error("not_found", `No live token ${id}.`), 404);
+    }
+    log.info("token.revoked", { token_id: id });
+    return c.json({ token_id: id, revoked: true });
+  });
+
+  return admin;
+}
+
+function error(code: string, message: string) {
+  return { error: { code, message } };
+}

@@ -1,0 +1,65 @@
+import {
+  type AuthInfo,
+  bearerAuthChallengeResponse,
+  OAuthError,
+  OAuthErrorCode,
+  requireBearerAuth,
+} from "@modelcontextprotocol/server";
+import { hashToken, looksLikeToken } from "./tokens.ts";
+
+/** The single user every request acts as while no tokens exist (local mode). */
+export const LOCAL_USER_ID = "local";
+export const LOOPBACK_HOSTNAMES: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
+/** The name of the one TokenRegistry object. */
+export const REGISTRY_NAME = "registry";
+/** Verified tokens do not expire; the SDK wants an expiry, so each verification vouches for this long. */
+const VERIFIED_FOR_S = 3600;
+
+export interface Identity {
+  userId: string;
+  authInfo: AuthInfo;
+}
+
+export function tokenRegistry(env: Env) {
+  return env.TOKEN_REGISTRY.getByName(REGISTRY_NAME);
+}
+
+/**
+ * Who is calling. With a bearer token: its user, or 401 with a `WWW-Authenticate` challenge.
+ * Without one: the local user when no tokens exist and the request came to a loopback address;
+ * 401 when tokens exist; 403 `no_credentials` on any other address (a deployed Worker with no
+ * tokens fails closed). Unknown, revoked and malformed tokens are refused identically.
+ */
+export async function authenticate(request: Request, env: Env): Promise<Identity | Response> {
+  const registry = tokenRegistry(env);
+  if (request.headers.has("authorization")) {
+    const gate = requireBearerAuth({
+      verifier: {
+        verifyAccessToken: async (token) => {
+          const found = looksLikeToken(token) ? await registry.verify(await hashToken(token)) : null;
+          if (!found) throw new OAuthError(OAuthErrorCode.InvalidToken, "Invalid or revoked token");
+          return {
+            token,
+            clientId: found.tokenId,
+            scopes: [],
+            expiresAt: Math.floor(Date.now() / 1000) + VERIFIED_FOR_S,
+            extra: { userId: found.userId },
+          };
+        },
+      },
+    });
+    const auth = await gate(request);
+    if (auth instanceof Response) return auth;
+    return { userId: String(auth.extra?.userId), authInfo: auth };
+  }
+  if ((await registry.activeCount()) > 0) {
+    return bearerAuthChallengeResponse(new OAuthError(OAuthErrorCode.InvalidToken, "Missing bearer token"));
+  }
+  if (!LOOPBACK_HOSTNAMES.includes(new URL(request.url).hostname)) {
+    const message =
+      "This server has no credentials configured, so it serves only local (loopback) requests. Create a token with `npm run token -- create <user>` before exposing it.";
+    return Response.json({ error: { code: "no_credentials", message } }, { status: 403 });
+  }
+  const authInfo: AuthInfo = { token: "", clientId: "local", scopes: [], extra: { userId: LOCAL_USER_ID } };
+  return { userId: LOCAL_USER_ID, authInfo };
+}

@@ -1,0 +1,84 @@
+import { DurableObject } from "cloudflare:workers";
+import { durableSql, migrate, type Sql } from "../storage/sql.ts";
+
+/** How often a token's `last_used_at` is refreshed: a timestamp, not a write per request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+const SCHEMA: readonly string[] = [
+  `CREATE TABLE tokens (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     hash TEXT NOT NULL UNIQUE,
+     label TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     last_used_at INTEGER,
+     revoked_at INTEGER
+   )`,
+];
+
+export interface TokenRecord {
+  id: string;
+  user_id: string;
+  label: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+/**
+ * The deployment's bearer tokens, one object for the whole Worker. It stores only SHA-256 hashes:
+ * the token itself is shown once, by `npm run token -- create`, and never stored anywhere.
+ */
+export class TokenRegistry extends DurableObject<Env> {
+  readonly #sql: Sql;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = durableSql(ctx.storage);
+    migrate(this.#sql, SCHEMA);
+  }
+
+  async add(record: { id: string; userId: string; hash: string; label: string }): Promise<void> {
+    this.#sql.run(
+      "INSERT INTO tokens (id, user_id, hash, label, created_at) VALUES (?, ?, ?, ?, ?)",
+      record.id,
+      record.userId,
+      record.hash,
+      record.label,
+      Date.now(),
+    );
+  }
+
+  /** The user a live token hash belongs to, or null. */
+  async verify(hash: string): Promise<{ userId: string; tokenId: string } | null> {
+    const row = this.#sql.one<{ id: string; user_id: string; last_used_at: number | null }>(
+      "SELECT id, user_id, last_used_at FROM tokens WHERE hash = ? AND revoked_at IS NULL",
+      hash,
+    );
+    if (!row) return null;
+    const now = Date.now();
+    if (row.last_used_at === null || now - row.last_used_at > LAST_USED_RESOLUTION_MS) {
+      this.#sql.run("UPDATE tokens SET last_used_at = ? WHERE id = ?", now, row.id);
+    }
+    return { userId: row.user_id, tokenId: row.id };
+  }
+
+  /** Revokes a token; true if it was live. Takes effect on the next request. */
+  async revoke(id: string): Promise<boolean> {
+    return (
+      this.#sql.run("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", Date.now(), id) >
+      0
+    );
+  }
+
+  async list(): Promise<TokenRecord[]> {
+    return this.#sql.all<TokenRecord>(
+      "SELECT id, user_id, label, created_at, last_used_at, revoked_at FROM tokens ORDER BY created_at",
+    );
+  }
+
+  /** Live tokens: none means the server runs in local mode. */
+  async activeCount(): Promise<number> {
+    return this.#sql.one<{ n: number }>("SELECT COUNT(*) AS n FROM tokens WHERE revoked_at IS NULL")?.n ?? 0;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * A vitest project running tests inside workerd against this Worker and the real runner started
+ * by test/worker/global-setup.ts. Each project gets its own Durable Object storage, so the auth
+ * tests (which create tokens and so end local mode) cannot disturb the local-mode tests.
+ */
+import path from "node:path";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { TEST_ADMIN_TOKEN } from "./test-admin-token.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+export function workersProject(name: string, include: string) {
+  return defineConfig({
+    root,
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler: { configPath: path.join(root, "wrangler.toml") },
+        miniflare: {
+          bindings: {
+            KIRO_RUNNER_URL: inject("runnerUrl"),
+            KIRO_RUNNER_SECRET: inject("runnerSecret"),
+            KIRO_API_KEY: "",
+            KIRO_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+            // Short, so the test of kiro_chat handing back a running task stays quick.
+            KIRO_CHAT_WAIT_MS: "4000",
+            // Tests make their own sessions, many per user.
+            KIRO_MAX_SESSIONS: "1000",
+            KIRO_MAX_RUNNING_TASKS: "100",
+          },
+        },
+      })),
+    ],
+    test: {
+      name,
+      silent: "passed-only",
+      include: [include],
+      globalSetup: ["test/worker/global-setup.ts"],
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+    },
+  });
+}

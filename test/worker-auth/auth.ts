@@ -1,0 +1,60 @@
+/** Tokens and authenticated MCP clients for the auth tests, through the admin API. */
+import { exports } from "cloudflare:workers";
+import { connectMcp } from "../helpers/mcp-client.ts";
+import { TEST_ADMIN_TOKEN } from "../helpers/test-admin-token.ts";
+
+export const MCP_URL = "http://localhost/mcp";
+
+export function workerFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const request = new Request(input, init);
+  if (!request.headers.has("host")) request.headers.set("host", new URL(request.url).host);
+  return exports.default.fetch(request);
+}
+
+/** Mints a token the way `npm run token -- create` does: the server only ever sees its hash. */
+export async function createToken(userId: string): Promise<{ token: string; id: string }> {
+  const random = crypto.getRandomValues(new Uint8Array(32));
+  const token = `kiro_${btoa(String.fromCharCode(...random))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "")}`;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
+  const hash = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const response = await workerFetch("http://localhost/admin/tokens", {
+    method: "POST",
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ user_id: userId, hash, label: "test" }),
+  });
+  if (response.status !== 201)
+    throw new Error(`token create failed: ${response.status} ${await response.text()}`);
+  const { token_id } = (await response.json()) as { token_id: string };
+  return { token, id: token_id };
+}
+
+export async function revokeToken(id: string): Promise<void> {
+  const response = await workerFetch(`http://localhost/admin/tokens/${id}`, {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+  });
+  if (!response.ok) throw new Error(`revoke failed: ${response.status}`);
+}
+
+export function connectAs(token: string) {
+  return connectMcp(MCP_URL, (input, init) => {
+    const request = new Request(input, init);
+    request.headers.set("authorization", `Bearer ${token}`);
+    return workerFetch(request);
+  });
+}
+
+export function mcpPost(body: unknown, headers: Record<string, string>): Promise<Response> {
+  return workerFetch(MCP_URL, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+}
