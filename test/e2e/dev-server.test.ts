@@ -3,6 +3,7 @@
  * and the kiro-cli stub, driven over real HTTP by the real MCP client (its own fetch, no shims).
  * One dev server for the file; each test makes its own Kiro session.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../helpers/dev-server.ts";
@@ -23,7 +24,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await dev?.stop();
 });
-beforeEach(async () => {
+beforeEach(async (context) => {
+  // The Worker logs the cause of an "Internal error (ref …)" there, not to the client; wrangler
+  // prints its logs a moment after the response.
+  const before = dev.output().length;
+  context.onTestFailed(async () => {
+    await sleep(1_000);
+    console.error(`dev server output during the test:\n${dev.output().slice(before).slice(-8_000)}`);
+  });
   client = await connectMcp(dev.mcpUrl);
 });
 afterEach(async () => {
