@@ -58,7 +58,8 @@ async function main(): Promise<void> {
       "--persist-to",
       path.join(STATE_DIR, "wrangler"),
     ],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
+    // wrangler prefers process.env over --env-file for these: drop them so the file is the truth.
+    { cwd: ROOT, env: without(process.env, Object.keys(vars)), stdio: ["ignore", "pipe", "inherit"] },
   );
   children.push(wrangler);
   exitWith(wrangler, "wrangler dev");
@@ -166,6 +167,12 @@ async function stop(code: number): Promise<void> {
   );
   rmSync(scratch, { recursive: true, force: true });
   process.exit(code);
+}
+
+function without(env: NodeJS.ProcessEnv, names: readonly string[]): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of names) delete copy[name];
+  return copy;
 }
 
 function say(message: string): void {
