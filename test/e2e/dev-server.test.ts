@@ -3,11 +3,9 @@
  * and the kiro-cli stub, driven over real HTTP by the real MCP client (its own fetch, no shims).
  * One dev server for the file; each test makes its own Kiro session.
  */
-import { setTimeout as sleep } from "node:timers/promises";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../helpers/dev-server.ts";
-import { callTool, connectMcp, pollUntilDone, type StatusLike, textOf } from "../helpers/mcp-client.ts";
+import { describe, expect, it } from "vitest";
+import { e2eSuite, newSession } from "../helpers/e2e-suite.ts";
+import { callTool, pollUntilDone, type StatusLike, textOf } from "../helpers/mcp-client.ts";
 
 interface Started {
   task_id: string;
@@ -15,39 +13,12 @@ interface Started {
   status: string;
 }
 
-let dev: DevServer;
-let client: Client;
-
-beforeAll(async () => {
-  dev = await startDevServer();
-});
-afterAll(async () => {
-  await dev?.stop();
-});
-beforeEach(async (context) => {
-  // The Worker logs the cause of an "Internal error (ref …)" there, not to the client; wrangler
-  // prints its logs a moment after the response.
-  const before = dev.output().length;
-  context.onTestFailed(async () => {
-    await sleep(1_000);
-    console.error(`dev server output during the test:\n${dev.output().slice(before).slice(-8_000)}`);
-  });
-  client = await connectMcp(dev.mcpUrl);
-});
-afterEach(async () => {
-  await client.close();
-});
-
-async function newSession(): Promise<string> {
-  const created = await callTool<{ session_id: string }>(client, "kiro_session_create");
-  expect(created.isError, created.text).toBe(false);
-  return created.data.session_id;
-}
+const e2e = e2eSuite();
 
 async function start(message: string): Promise<Started> {
-  const started = await callTool<Started>(client, "kiro_chat_async", {
+  const started = await callTool<Started>(e2e.client, "kiro_chat_async", {
     message,
-    session_id: await newSession(),
+    session_id: await newSession(e2e.client),
   });
   expect(started.isError, started.text).toBe(false);
   expect(started.data.status).toBe("running");
@@ -56,7 +27,7 @@ async function start(message: string): Promise<Started> {
 
 describe("npm run dev over HTTP", () => {
   it("reports the runner reachable on /health", async () => {
-    const response = await fetch(`${dev.baseUrl}/health`);
+    const response = await fetch(`${e2e.dev.baseUrl}/health`);
     expect(response.status).toBe(200);
     const health = (await response.json()) as {
       ok: boolean;
@@ -68,7 +39,7 @@ describe("npm run dev over HTTP", () => {
   });
 
   it("lists the tools with their schemas", async () => {
-    const { tools } = await client.listTools();
+    const { tools } = await e2e.client.listTools();
     const names = tools.map((tool) => tool.name);
     for (const name of [
       "kiro_chat",
@@ -85,7 +56,7 @@ describe("npm run dev over HTTP", () => {
   it("streams a task's lines while it runs, then the whole result", async () => {
     const { task_id } = await start("@lines 6\n@delay 250");
     let chunksWhileRunning = 0;
-    const { chunks, final } = await pollUntilDone(client, task_id, {
+    const { chunks, final } = await pollUntilDone(e2e.client, task_id, {
       onPoll: (status) => {
         if (status.status === "running") chunksWhileRunning += status.new_chunks.length;
       },
@@ -99,19 +70,19 @@ describe("npm run dev over HTTP", () => {
 
   it("cancels a hung task", async () => {
     const { task_id } = await start("@hang");
-    const cancelled = await callTool<StatusLike>(client, "kiro_task_cancel", { task_id });
+    const cancelled = await callTool<StatusLike>(e2e.client, "kiro_task_cancel", { task_id });
     expect(cancelled.isError, cancelled.text).toBe(false);
     expect(cancelled.data.status).toBe("cancelled");
-    const status = await callTool<StatusLike>(client, "kiro_task_status", { task_id });
+    const status = await callTool<StatusLike>(e2e.client, "kiro_task_status", { task_id });
     expect(status.data.status).toBe("cancelled");
     expect(status.data.is_done).toBe(true);
   });
 
   it("kiro_chat waits for the answer with progress notifications", async () => {
-    const session_id = await newSession();
+    const session_id = await newSession(e2e.client);
     const progress: number[] = [];
     const answer = await callTool<{ status: string; is_done: boolean; result: string }>(
-      client,
+      e2e.client,
       "kiro_chat",
       { message: "@lines 4\n@delay 200", session_id },
       { onprogress: (event) => progress.push(event.progress) },
@@ -125,16 +96,19 @@ describe("npm run dev over HTTP", () => {
   });
 
   it("answers bad input with isError and a message", async () => {
-    const empty = await callTool(client, "kiro_chat_async", { message: "", session_id: await newSession() });
+    const empty = await callTool(e2e.client, "kiro_chat_async", {
+      message: "",
+      session_id: await newSession(e2e.client),
+    });
     expect(empty.isError).toBe(true);
     expect(empty.text).toContain("message is empty");
-    const unknown = await callTool(client, "kiro_task_status", { task_id: "task_nope" });
+    const unknown = await callTool(e2e.client, "kiro_task_status", { task_id: "task_nope" });
     expect(unknown.isError).toBe(true);
     expect(unknown.text).toContain("not found");
   });
 
   it("stops the runner, wrangler and workerd on Ctrl-C", async () => {
-    const exit = await dev.stop();
+    const exit = await e2e.dev.stop();
     expect(exit.leftovers.map((ref) => ref.command)).toEqual([]);
     expect(exit.code).toBe(0);
   });

@@ -7,12 +7,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stubBytesOutput } from "../fixtures/stub-output.mjs";
-import { type DevServer, startDevServer } from "../helpers/dev-server.ts";
-import { callTool, connectMcp, pollUntilDone, type StatusLike, textOf } from "../helpers/mcp-client.ts";
+import { e2eSuite, newSession } from "../helpers/e2e-suite.ts";
+import { firstDifference } from "../helpers/first-difference.ts";
+import { callTool, pollUntilDone, type StatusLike, textOf } from "../helpers/mcp-client.ts";
 import { descendants } from "../helpers/process-tree.ts";
 import { isAlive, waitFor } from "../helpers/processes.ts";
 
@@ -21,42 +20,22 @@ const RUN_TIMEOUT_MS = 4_000;
 const CANCEL_GRACE_MS = 500;
 const BULK_BYTES = 10_000_000;
 
-let dev: DevServer;
-let client: Client;
+const e2e = e2eSuite({
+  env: { KIRO_RUN_TIMEOUT_MS: String(RUN_TIMEOUT_MS), KIRO_CANCEL_GRACE_MS: String(CANCEL_GRACE_MS) },
+});
 let scratch: string;
 
-beforeAll(async () => {
+beforeAll(() => {
   scratch = mkdtempSync(path.join(os.tmpdir(), "kiro-e2e-faults-"));
-  dev = await startDevServer({
-    env: { KIRO_RUN_TIMEOUT_MS: String(RUN_TIMEOUT_MS), KIRO_CANCEL_GRACE_MS: String(CANCEL_GRACE_MS) },
-  });
 });
-afterAll(async () => {
-  await dev?.stop();
+afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
-beforeEach(async (context) => {
-  const before = dev.output().length;
-  context.onTestFailed(async () => {
-    await sleep(1_000);
-    console.error(`dev server output during the test:\n${dev.output().slice(before).slice(-8_000)}`);
-  });
-  client = await connectMcp(dev.mcpUrl);
-});
-afterEach(async () => {
-  await client.close();
-});
-
-async function newSession(): Promise<string> {
-  const created = await callTool<{ session_id: string }>(client, "kiro_session_create");
-  expect(created.isError, created.text).toBe(false);
-  return created.data.session_id;
-}
 
 async function start(message: string): Promise<string> {
-  const started = await callTool<{ task_id: string }>(client, "kiro_chat_async", {
+  const started = await callTool<{ task_id: string }>(e2e.client, "kiro_chat_async", {
     message,
-    session_id: await newSession(),
+    session_id: await newSession(e2e.client),
   });
   expect(started.isError, started.text).toBe(false);
   return started.data.task_id;
@@ -64,7 +43,7 @@ async function start(message: string): Promise<string> {
 
 /** Stub processes (kiro-cli.mjs) anywhere under the dev server. */
 function stubsUnderDevServer(): string[] {
-  return descendants(dev.pid)
+  return descendants(e2e.dev.pid)
     .map((ref) => ref.command)
     .filter((command) => command.includes("kiro-cli.mjs"));
 }
@@ -88,7 +67,7 @@ describe("kiro-cli hangs with no output", () => {
     expect(isAlive(pids.pid)).toBe(true);
     expect(isAlive(pids.child)).toBe(true);
 
-    const { chunks, final } = await pollUntilDone(client, taskId, { waitMs: 2_000, deadlineMs: 30_000 });
+    const { chunks, final } = await pollUntilDone(e2e.client, taskId, { waitMs: 2_000, deadlineMs: 30_000 });
     const elapsed = Date.now() - begun;
     expect(final.status).toBe("failed");
     expect(final.reason).toBe("timeout");
@@ -107,7 +86,7 @@ describe("kiro-cli hangs with no output", () => {
 
 it("fails a task whose kiro-cli exits 0 with nothing on stdout, quoting its stderr", async () => {
   const taskId = await start("@empty");
-  const { chunks, final } = await pollUntilDone(client, taskId);
+  const { chunks, final } = await pollUntilDone(e2e.client, taskId);
   const stderrText = "error: model request failed: the service returned no content";
   expect(final.status).toBe("failed");
   expect(final.reason).toBe("exited");
@@ -122,9 +101,9 @@ it("fails a task whose kiro-cli exits 0 with nothing on stdout, quoting its stde
 
 it("keeps a task going when the client drops its kiro_chat call, with all its output", async () => {
   const lines = 30;
-  const sessionId = await newSession();
+  const sessionId = await newSession(e2e.client);
   const controller = new AbortController();
-  const response = await fetch(dev.mcpUrl, {
+  const response = await fetch(e2e.dev.mcpUrl, {
     method: "POST",
     headers: {
       "content-type": "application/json",
@@ -149,18 +128,15 @@ it("keeps a task going when the client drops its kiro_chat call, with all its ou
   controller.abort();
 
   const listed = await callTool<{ tasks: Array<{ task_id: string; status: string }> }>(
-    client,
+    e2e.client,
     "kiro_task_list",
-    {
-      session_id: sessionId,
-      include_done: true,
-    },
+    { session_id: sessionId, include_done: true },
   );
   expect(listed.isError, listed.text).toBe(false);
   expect(listed.data.tasks).toHaveLength(1);
   const [task] = listed.data.tasks;
   expect(task?.status).toBe("running");
-  const { chunks, final } = await pollUntilDone(client, task?.task_id ?? "");
+  const { chunks, final } = await pollUntilDone(e2e.client, task?.task_id ?? "");
   expect(final.status).toBe("completed");
   const expected = Array.from({ length: lines }, (_, i) => `line ${i + 1}\n`).join("");
   expect(textOf(chunks)).toBe(expected);
@@ -185,7 +161,7 @@ it("delivers 10 MB of output exactly: every poll's new_content joined is the cle
   const { clean } = stubBytesOutput(BULK_BYTES);
   const taskId = await start(`@bytes ${BULK_BYTES}`);
   const pieces: string[] = [];
-  const { chunks, final, polls } = await pollUntilDone(client, taskId, {
+  const { chunks, final, polls } = await pollUntilDone(e2e.client, taskId, {
     waitMs: 5_000,
     deadlineMs: 50_000,
     onPoll: (status: StatusLike) => pieces.push(status.new_content),
@@ -202,12 +178,3 @@ it("delivers 10 MB of output exactly: every poll's new_content joined is the cle
   expect(done.result_truncated).toBe(true);
   expect(clean.startsWith(done.result ?? "-")).toBe(true);
 });
-
-/** Where two long texts first differ, with some context, or undefined when they are equal. */
-function firstDifference(actual: string, expected: string): string | undefined {
-  if (actual === expected) return undefined;
-  let at = 0;
-  while (at < actual.length && actual[at] === expected[at]) at++;
-  const around = (text: string) => JSON.stringify(text.slice(Math.max(0, at - 40), at + 40));
-  return `lengths ${actual.length} and ${expected.length}; first difference at ${at}: ${around(actual)} vs ${around(expected)}`;
-}
