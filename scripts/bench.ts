@@ -12,6 +12,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { type DevServer, startDevServer } from "../test/helpers/dev-server.ts";
 import { callTool, connectMcp } from "../test/helpers/mcp-client.ts";
 import { type RunnerProcess, startRunner } from "../test/helpers/runner-process.ts";
+import { runBounded, stopDevServer } from "./bench/bounded-run.ts";
 import {
   finishedTask,
   mcpLineLatency,
@@ -137,25 +138,7 @@ function printThroughput(bulk: Record<"mcp" | "runner", Throughput[]>): void {
 async function shutdown(): Promise<void> {
   await client?.close().catch(() => undefined);
   await runner?.stop();
-  const exit = await dev?.stop();
-  if (exit && exit.leftovers.length > 0) {
-    console.error(`dev server left ${exit.leftovers.length} process(es) running (killed now):`);
-    for (const ref of exit.leftovers) console.error(`  ${ref.pid} ${ref.command}`);
-  }
+  await stopDevServer(dev);
 }
 
-const budget = setTimeout(() => {
-  console.error(`bench: over its ${BUDGET_MS / 1000} s budget, stopping`);
-  void shutdown().finally(() => process.exit(1));
-}, BUDGET_MS);
-process.once("SIGINT", () => void shutdown().finally(() => process.exit(130)));
-
-try {
-  await main();
-} catch (error) {
-  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-} finally {
-  clearTimeout(budget);
-  await shutdown();
-}
+await runBounded("bench", BUDGET_MS, main, shutdown);

@@ -1,0 +1,189 @@
+/**
+ * `npm run load`: N sessions each run chatty kiro-cli stub tasks back to back while M pollers
+ * long-poll them through `wrangler dev` on 127.0.0.1 (its own dev server, test/helpers/dev-server.ts).
+ * Prints throughput, poll latency and errors, and checks every poller's copy of every task's
+ * output byte for byte. Exits non-zero on any error. Bounded in time and in requests.
+ *
+ *   npm run load                                   8 sessions, 16 pollers, 20 s of load
+ *   npm run load -- --sessions 4 --pollers 12 --duration 10
+ *   npm run load -- --bytes 2000000                tasks write 2 MB (@bytes) instead of 200 lines
+ *
+ * Each flag has an environment variable: LOAD_SESSIONS, LOAD_POLLERS, LOAD_DURATION_S,
+ * LOAD_BYTES, LOAD_MAX_REQUESTS. Poller i follows session i mod N, so every session has at least
+ * one poller and M must be at least N.
+ */
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { type DevServer, startDevServer } from "../test/helpers/dev-server.ts";
+import { callTool, connectMcp } from "../test/helpers/mcp-client.ts";
+import { runBounded, stopDevServer } from "./bench/bounded-run.ts";
+import { machine, mbPerSecond, median, ms, percentile, table } from "./bench/report.ts";
+import {
+  bytesTask,
+  driveSession,
+  emptyStats,
+  type LoadStats,
+  linesTask,
+  type SessionLoad,
+  type TaskShape,
+} from "./load/workload.ts";
+
+/** 200 lines 10 ms apart: about 2 s per task, a chunk or two per poll. */
+const LINES = 200;
+const LINE_DELAY_MS = 10;
+/** Long-poll wait of each kiro_task_status call. */
+const WAIT_MS = 5_000;
+/** Time for the dev server to start, and for the last tasks to finish after the load phase. */
+const STARTUP_BUDGET_MS = 90_000;
+const DRAIN_BUDGET_MS = 60_000;
+
+interface Options {
+  sessions: number;
+  pollers: number;
+  durationS: number;
+  bytes: number | undefined;
+  maxRequests: number;
+}
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      sessions: { type: "string" },
+      pollers: { type: "string" },
+      duration: { type: "string" },
+      bytes: { type: "string" },
+      "max-requests": { type: "string" },
+    },
+  });
+  const env = process.env;
+  const sessions = positive("--sessions", values.sessions ?? env.LOAD_SESSIONS, 8);
+  const pollers = positive("--pollers", values.pollers ?? env.LOAD_POLLERS, 16);
+  if (pollers < sessions) throw new Error(`--pollers (${pollers}) must be at least --sessions (${sessions})`);
+  const bytes = values.bytes ?? env.LOAD_BYTES;
+  return {
+    sessions,
+    pollers,
+    durationS: positive("--duration", values.duration ?? env.LOAD_DURATION_S, 20),
+    bytes: bytes === undefined ? undefined : positive("--bytes", bytes, 1),
+    maxRequests: positive("--max-requests", values["max-requests"] ?? env.LOAD_MAX_REQUESTS, 200_000),
+  };
+}
+
+function positive(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, not ${raw}`);
+  return value;
+}
+
+let dev: DevServer | undefined;
+const clients: Client[] = [];
+
+async function main(opts: Options): Promise<void> {
+  const shape: TaskShape = opts.bytes === undefined ? linesTask(LINES, LINE_DELAY_MS) : bytesTask(opts.bytes);
+  console.log(`kiro-mcp-edge load, ${new Date().toISOString()}\n${machine()}`);
+  dev = await startDevServer({
+    env: {
+      // Every session runs a task at once: the Worker's per-user cap and the runner's must allow it.
+      KIRO_MAX_SESSIONS: String(opts.sessions + 10),
+      KIRO_MAX_RUNNING_TASKS: String(opts.sessions + 10),
+      KIRO_MAX_ACTIVE_RUNS: String(opts.sessions + 10),
+    },
+  });
+  const host = new URL(dev.mcpUrl).hostname;
+  if (host !== "127.0.0.1") throw new Error(`the dev server is not on loopback: ${dev.mcpUrl}`);
+  console.log(
+    `target:  ${dev.mcpUrl} (wrangler dev + host runner + kiro-cli stub)\n` +
+      `load:    ${opts.sessions} sessions × ${JSON.stringify(shape.message)} back to back for ${opts.durationS} s, ` +
+      `${opts.pollers} pollers (wait_ms ${WAIT_MS}), at most ${opts.maxRequests} requests\n`,
+  );
+  const sessions = await openSessions(dev.mcpUrl, opts);
+  const stats = emptyStats();
+  const limits = {
+    endsAt: Date.now() + opts.durationS * 1000,
+    maxRequests: opts.maxRequests,
+    waitMs: WAIT_MS,
+  };
+  const begun = performance.now();
+  await Promise.all(sessions.map((session) => driveSession(session, shape, limits, stats)));
+  report(stats, (performance.now() - begun) / 1000);
+  if (stats.errors.length > 0 || stats.exactReads === 0) process.exitCode = 1;
+}
+
+/** A session per N, each with its starter client and the clients of the pollers that follow it. */
+async function openSessions(mcpUrl: string, opts: Options): Promise<SessionLoad[]> {
+  const connect = async () => {
+    const client = await connectMcp(mcpUrl);
+    clients.push(client);
+    return client;
+  };
+  const sessions: SessionLoad[] = [];
+  for (let i = 0; i < opts.sessions; i++) {
+    const starter = await connect();
+    const created = await callTool<{ session_id: string }>(starter, "kiro_session_create");
+    if (created.isError) throw new Error(`kiro_session_create failed: ${created.text}`);
+    sessions.push({ sessionId: created.data.session_id, starter, pollers: [] });
+  }
+  for (let i = 0; i < opts.pollers; i++) sessions[i % opts.sessions]?.pollers.push(await connect());
+  return sessions;
+}
+
+function report(stats: LoadStats, seconds: number): void {
+  console.log(
+    table(
+      ["load", "total", "per second"],
+      [
+        ["tasks run", String(stats.tasks), (stats.tasks / seconds).toFixed(2)],
+        ["MCP requests", String(stats.requests), (stats.requests / seconds).toFixed(1)],
+        ["kiro_task_status polls", String(stats.polls), (stats.polls / seconds).toFixed(1)],
+        [
+          "output read by pollers (new_content)",
+          `${stats.bytesRead} B`,
+          `${(stats.bytesRead / seconds / 1000).toFixed(1)} kB/s (${mbPerSecond(stats.bytesRead, seconds * 1000).toFixed(2)} MB/s)`,
+        ],
+        ["wall time", `${seconds.toFixed(1)} s`, ""],
+      ],
+    ),
+  );
+  const row = (what: string, samples: number[]) => [
+    what,
+    String(samples.length),
+    ms(median(samples)),
+    ms(percentile(samples, 99)),
+    ms(Math.max(...samples)),
+  ];
+  console.log(
+    `\n${table(
+      ["latency", "n", "p50", "p99", "max"],
+      [
+        row(`kiro_task_status long-poll (wait_ms ${WAIT_MS})`, stats.pollMs),
+        row("kiro_chat_async (start a task)", stats.startMs),
+      ],
+    )}\n`,
+  );
+  console.log(`output checked byte for byte: ${stats.exactReads} of ${stats.reads} poller reads exact`);
+  console.log(`errors: ${stats.errors.length}`);
+  for (const error of stats.errors.slice(0, 20)) console.log(`  ${error}`);
+  if (stats.errors.length > 20) console.log(`  … and ${stats.errors.length - 20} more`);
+}
+
+async function shutdown(): Promise<void> {
+  await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
+  await stopDevServer(dev);
+}
+
+let opts: Options;
+try {
+  opts = options();
+} catch (error) {
+  console.error(`load: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
+await runBounded(
+  "load",
+  STARTUP_BUDGET_MS + opts.durationS * 1000 + DRAIN_BUDGET_MS,
+  () => main(opts),
+  shutdown,
+);
