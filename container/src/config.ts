@@ -1,5 +1,6 @@
 /**
  * Runner configuration: every environment variable the runner reads is read here, once, at start.
+ * Values are never logged (KIRO_API_KEY is kept only to redact it from everything the runner sends).
  *
  * Modes:
  * - container (default): binds HOST (default 0.0.0.0), workspace root /workspace, secret optional.
@@ -7,6 +8,10 @@
  *   the current directory, and KIRO_RUNNER_SECRET is required because other local users and
  *   browsers can reach 127.0.0.1.
  */
+
+import os from "node:os";
+import path from "node:path";
+import type { RunnerDriver } from "./protocol.ts";
 
 /** Limits and defaults, units in the names. Each can be overridden by the env var next to it. */
 export const DEFAULTS = {
@@ -36,7 +41,24 @@ export const DEFAULTS = {
   groupGoneTimeoutMs: 2_000,
   /** Largest JSON request body. */
   maxBodyBytes: 1024 * 1024,
+  /** Largest file content POST /workspace/files writes (UTF-8 bytes). */
+  maxFileBytes: 4 * 1024 * 1024,
+  /** Body limit of POST /workspace/files: room for the JSON escaping of maxFileBytes of text. */
+  maxFileBodyBytes: 2 * 4 * 1024 * 1024 + 64 * 1024,
+  /** KIRO_ACP_IDLE_MS: a warm `kiro-cli acp` with nothing to do is stopped after this long. */
+  acpIdleMs: 10 * 60_000,
+  /** KIRO_ACP_START_TIMEOUT_MS: longest wait for initialize + session/new or session/load. */
+  acpStartTimeoutMs: 120_000,
+  /** KIRO_COMMAND_TIMEOUT_MS: longest wait for a slash command's answer (start-up included). */
+  commandTimeoutMs: 60_000,
+  /** After a turn's answer, how long a final `_kiro.dev/metadata` frame is awaited (only when interim frames came). */
+  metadataGraceMs: 300,
+  /** Secrets shorter than this are not redacted: replacing them would mangle ordinary text. */
+  minRedactedSecretChars: 8,
 } as const;
+
+/** KIRO_TRUST: how `session/request_permission` is answered under ACP. */
+export type TrustPolicy = "all" | "read-only" | "deny";
 
 export type RunnerMode = "container" | "host";
 
@@ -65,6 +87,22 @@ export interface RunnerConfig {
   pipeDrainGraceMs: number;
   groupGoneTimeoutMs: number;
   maxBodyBytes: number;
+  maxFileBytes: number;
+  maxFileBodyBytes: number;
+  /** KIRO_DRIVER: acp (default) or headless. */
+  driver: RunnerDriver;
+  /** KIRO_TRUST: default `all` in container mode, `read-only` in host mode. */
+  trust: TrustPolicy;
+  /** KIRO_HOME (default ~/.kiro): global agents live in its agents/ directory. */
+  kiroHome: string;
+  /** KIRO_RUNNER_STATE_DIR (default $KIRO_HOME/runner-state): saved ACP session ids. */
+  stateDir: string;
+  acpIdleMs: number;
+  acpStartTimeoutMs: number;
+  commandTimeoutMs: number;
+  metadataGraceMs: number;
+  /** Values redacted from everything the runner sends: KIRO_API_KEY and KIRO_RUNNER_SECRET (>= 8 chars). */
+  secrets: string[];
 }
 
 /** A setting the runner cannot start with; the message names the variable and what to set. */
@@ -73,6 +111,9 @@ export class ConfigError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+const DRIVERS: readonly RunnerDriver[] = ["acp", "headless"];
+const TRUST_POLICIES: readonly TrustPolicy[] = ["all", "read-only", "deny"];
 
 /** Reads the configuration from `env`; throws ConfigError on a value the runner cannot use. */
 export function loadConfig(env: Env, cwd: string = process.cwd()): RunnerConfig {
@@ -104,7 +145,38 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): RunnerConfig 
     pipeDrainGraceMs: integer(env, "KIRO_PIPE_DRAIN_GRACE_MS", DEFAULTS.pipeDrainGraceMs, 0),
     groupGoneTimeoutMs: DEFAULTS.groupGoneTimeoutMs,
     maxBodyBytes: DEFAULTS.maxBodyBytes,
+    maxFileBytes: DEFAULTS.maxFileBytes,
+    maxFileBodyBytes: DEFAULTS.maxFileBodyBytes,
+    ...acpConfig(env, mode),
   };
+}
+
+/** The ACP driver's settings, the trust policy, and where Kiro's and the runner's files live. */
+function acpConfig(env: Env, mode: RunnerMode) {
+  const kiroHome = path.resolve(nonEmpty(env.KIRO_HOME) ?? path.join(os.homedir(), ".kiro"));
+  return {
+    driver: oneOf(env, "KIRO_DRIVER", DRIVERS, "acp"),
+    trust: oneOf(env, "KIRO_TRUST", TRUST_POLICIES, mode === "host" ? "read-only" : "all"),
+    kiroHome,
+    stateDir: path.resolve(nonEmpty(env.KIRO_RUNNER_STATE_DIR) ?? path.join(kiroHome, "runner-state")),
+    acpIdleMs: integer(env, "KIRO_ACP_IDLE_MS", DEFAULTS.acpIdleMs, 1),
+    acpStartTimeoutMs: integer(env, "KIRO_ACP_START_TIMEOUT_MS", DEFAULTS.acpStartTimeoutMs, 1),
+    commandTimeoutMs: integer(env, "KIRO_COMMAND_TIMEOUT_MS", DEFAULTS.commandTimeoutMs, 1),
+    metadataGraceMs: DEFAULTS.metadataGraceMs,
+    secrets: [env.KIRO_API_KEY, env.KIRO_RUNNER_SECRET].filter(
+      (value): value is string => value !== undefined && value.length >= DEFAULTS.minRedactedSecretChars,
+    ),
+  };
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const value = allowed.find((candidate) => candidate === raw);
+  if (value === undefined) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, not ${JSON.stringify(raw)}.`);
+  }
+  return value;
 }
 
 function parseMode(value: string | undefined): RunnerMode {

@@ -4,17 +4,23 @@
  * On listen it prints one JSON line to stdout, `{"event":"listening","url":…,"boot_id":…}`, so a
  * parent process can find the port (PORT=0 picks a free one). Logs go to stderr as JSON lines.
  * SIGTERM or SIGINT: stop accepting connections, stop every run (reason shutdown), let readers
- * receive the exit events, then exit 0.
+ * receive the exit events, stop the warm kiro-cli processes, then exit 0.
  */
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import runnerPackage from "../package.json" with { type: "json" };
+import { AcpDriver } from "./acp-driver.ts";
 import { ConfigError, loadConfig, type RunnerConfig } from "./config.ts";
 import { OpenStreams } from "./event-stream.ts";
+import { HeadlessDriver } from "./headless-driver.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { Redactor } from "./redact.ts";
 import { RunManager } from "./run-manager.ts";
 import { createRunnerServer } from "./server.ts";
+import { SessionStore } from "./session-store.ts";
+import { RunnerStatsTracker } from "./stats.ts";
+import type { TurnDriver } from "./turn.ts";
 import { Workspace } from "./workspace.ts";
 
 /** Longest a shutdown may take before the process exits anyway. */
@@ -27,7 +33,17 @@ function main(): void {
   const config = loadOrExit(logger);
   const bootId = randomUUID();
   const workspace = new Workspace(config.workspaceRoot);
-  const manager = new RunManager({ config, logger, bootId, workspace });
+  const redactor = new Redactor(config.secrets);
+  const driver = createDriver(config, logger, redactor);
+  const manager = new RunManager({
+    config,
+    logger,
+    bootId,
+    workspace,
+    driver,
+    redactor,
+    stats: new RunnerStatsTracker(),
+  });
   const streams = new OpenStreams();
   const server = createRunnerServer({
     config,
@@ -43,13 +59,20 @@ function main(): void {
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}`;
     process.stdout.write(`${JSON.stringify({ event: "listening", url, boot_id: bootId })}\n`);
-    logger.info("listening", { url, mode: config.mode, boot_id: bootId, workspace_root: workspace.root });
+    logger.info("listening", {
+      url,
+      mode: config.mode,
+      driver: config.driver,
+      trust: config.trust,
+      boot_id: bootId,
+      workspace_root: workspace.root,
+    });
   });
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    logger.info("shutdown", { signal, runs_active: manager.stats().active });
+    logger.info("shutdown", { signal, runs_active: manager.counts().active });
     setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
     void shutdown(server, manager, streams).then(() => process.exit(0));
   };
@@ -63,6 +86,12 @@ async function shutdown(server: Server, manager: RunManager, streams: OpenStream
   await manager.shutdown();
   await streams.drained(DRAIN_CONNECTIONS_MS);
   server.closeAllConnections();
+}
+
+/** KIRO_DRIVER: warm ACP sessions (default) or one headless kiro-cli per message. */
+function createDriver(config: RunnerConfig, logger: Logger, redactor: Redactor): TurnDriver {
+  if (config.driver === "headless") return new HeadlessDriver({ ...config, logger });
+  return new AcpDriver({ config, logger, redactor, store: new SessionStore(config.stateDir, logger) });
 }
 
 function loadOrExit(logger: Logger): RunnerConfig {

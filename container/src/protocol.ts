@@ -202,7 +202,7 @@ export interface RunSummary {
 
 /** Why a run ended. */
 export type ExitReason =
-  | "exited" // kiro-cli exited on its own
+  | "exited" // kiro-cli ended the turn on its own (headless: it exited; acp: it answered the prompt or died)
   | "cancelled" // POST /runs/:id/cancel
   | "timeout" // RUN_TIMEOUT_MS passed
   | "spawn_failed" // kiro-cli could not be started

@@ -4,21 +4,38 @@
  * they become kiro-cli arguments.
  */
 import { RunnerError } from "./errors.ts";
-import type { ResolveWorkspaceRequest, StartRunRequest } from "./protocol.ts";
+import type {
+  CommandRequest,
+  ResolveWorkspaceRequest,
+  StartRunRequest,
+  WriteFileRequest,
+} from "./protocol.ts";
 
 /** Run ids are minted by the caller: short, and safe in URLs and logs. */
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 /** Agent and model names: no leading dash, no whitespace or control characters. */
 const NAME = /^[A-Za-z0-9_.:/@][A-Za-z0-9_.:/@+-]{0,199}$/;
-const START_FIELDS = new Set(["run_id", "message", "cwd", "agent", "model", "resume"]);
+const START_FIELDS = new Set(["run_id", "message", "cwd", "agent", "model", "resume", "session_key"]);
+const COMMAND_FIELDS = new Set(["command", "cwd", "agent"]);
+const WRITE_FILE_FIELDS = new Set(["path", "content"]);
+/** Longest slash command, in UTF-8 bytes. */
+const MAX_COMMAND_BYTES = 1024;
 
 export function parseStartRun(body: unknown): StartRunRequest {
-  const fields = asObject(body);
-  for (const key of Object.keys(fields)) {
-    if (!START_FIELDS.has(key)) throw bad(key, "is not a known field");
-  }
+  const fields = knownFields(body, START_FIELDS);
   const runId = requiredString(fields, "run_id");
   if (!RUN_ID.test(runId)) throw bad("run_id", "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+  const sessionKey = fields.session_key;
+  if (
+    sessionKey !== undefined &&
+    sessionKey !== null &&
+    (typeof sessionKey !== "string" || !RUN_ID.test(sessionKey))
+  ) {
+    throw bad(
+      "session_key",
+      "must be 1-128 characters of A-Z a-z 0-9 . _ : - (starting with a letter or digit)",
+    );
+  }
   const message = requiredString(fields, "message");
   if (message.trim() === "") throw bad("message", "must not be empty");
   return {
@@ -28,7 +45,39 @@ export function parseStartRun(body: unknown): StartRunRequest {
     agent: optionalName(fields, "agent"),
     model: optionalName(fields, "model"),
     resume: optionalBoolean(fields, "resume"),
+    session_key: typeof sessionKey === "string" ? sessionKey : undefined,
   };
+}
+
+/** A slash command: starts with "/", one line, at most MAX_COMMAND_BYTES. */
+export function parseCommand(body: unknown): CommandRequest {
+  const fields = knownFields(body, COMMAND_FIELDS);
+  const command = requiredString(fields, "command");
+  if (!command.startsWith("/") || command.trim() === "/")
+    throw bad("command", 'must be a slash command such as "/tools"');
+  if (/[\r\n]/.test(command)) throw bad("command", "must be a single line");
+  if (Buffer.byteLength(command, "utf8") > MAX_COMMAND_BYTES)
+    throw bad("command", `must be at most ${MAX_COMMAND_BYTES} bytes`);
+  return { command, cwd: requiredString(fields, "cwd"), agent: optionalName(fields, "agent") };
+}
+
+export function parseWriteFile(body: unknown): WriteFileRequest {
+  const fields = knownFields(body, WRITE_FILE_FIELDS);
+  const filePath = requiredString(fields, "path");
+  if (filePath.trim() === "") throw bad("path", "must not be empty");
+  return { path: filePath, content: requiredString(fields, "content") };
+}
+
+/** A session key from the URL path: the same characters as run ids. */
+export function parseSessionKey(segment: string): string {
+  let key: string;
+  try {
+    key = decodeURIComponent(segment);
+  } catch {
+    throw bad("session key", "is not valid percent-encoding");
+  }
+  if (!RUN_ID.test(key)) throw bad("session key", "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+  return key;
 }
 
 export function parseResolveWorkspace(body: unknown): ResolveWorkspaceRequest {
@@ -43,6 +92,15 @@ export function parseAfter(raw: string | null): number {
     throw bad("after", "must be a non-negative integer");
   }
   return after;
+}
+
+/** The body as an object, refusing fields not in `allowed`. */
+function knownFields(body: unknown, allowed: ReadonlySet<string>): Record<string, unknown> {
+  const fields = asObject(body);
+  for (const key of Object.keys(fields)) {
+    if (!allowed.has(key)) throw bad(key, "is not a known field");
+  }
+  return fields;
 }
 
 function asObject(body: unknown): Record<string, unknown> {

@@ -4,12 +4,13 @@
  * The terminal `exit` event closes the log: nothing is appended after it.
  */
 import { RunnerError } from "./errors.ts";
-import type { ExitEvent, OutputEvent, RunEvent, StderrEvent } from "./protocol.ts";
+import type { ExitEvent, OutputEvent, RunEvent, StderrEvent, UpdateEvent } from "./protocol.ts";
 
 /** An event as the run manager hands it over: the log assigns seq and at. */
 export type NewRunEvent =
   | Omit<OutputEvent, "seq" | "at">
   | Omit<StderrEvent, "seq" | "at">
+  | Omit<UpdateEvent, "seq" | "at">
   | Omit<ExitEvent, "seq" | "at">;
 
 export type RunEventListener = (event: RunEvent) => void;
@@ -46,7 +47,7 @@ export class RunLog {
     if (this.closed) throw new Error("run log is closed: the exit event was already written");
     this.lastSeqValue += 1;
     const event = { ...next, seq: this.lastSeqValue, at: now } as RunEvent;
-    const bytes = EVENT_OVERHEAD_BYTES + ("text" in event ? Buffer.byteLength(event.text, "utf8") : 0);
+    const bytes = EVENT_OVERHEAD_BYTES + eventBytes(event);
     this.events.push({ event, bytes });
     this.retainedBytes += bytes;
     this.evict();
@@ -95,4 +96,12 @@ export class RunLog {
       this.head = 0;
     }
   }
+}
+
+/** The bytes an event holds beyond its envelope: its text and, for updates, its payload. */
+function eventBytes(event: RunEvent): number {
+  const text = "text" in event ? Buffer.byteLength(event.text, "utf8") : 0;
+  const data =
+    event.type === "update" && event.data !== undefined ? (JSON.stringify(event.data)?.length ?? 0) : 0;
+  return text + data;
 }

@@ -1,15 +1,27 @@
 /**
  * The runner's core: which runs exist, starting them (after every check that can fail up front),
- * cancelling them, forgetting finished ones after their retention, and ending all of them on
- * shutdown. The HTTP layer only parses requests and formats what this returns.
+ * cancelling them, the session operations (commands, reset, end), forgetting finished runs after
+ * their retention, and ending all of them on shutdown. The HTTP layer only parses requests and
+ * formats what this returns; the driver (acp or headless) runs the turns.
  */
 import type { RunnerConfig } from "./config.ts";
 import { RunnerError } from "./errors.ts";
+import { HEADLESS_COMMANDS_UNSUPPORTED } from "./headless-driver.ts";
 import { locateKiroCli, requireKiroAuth, requireKiroCli } from "./kiro-cli.ts";
 import type { Logger } from "./logger.ts";
-import type { RunSummary, StartRunRequest, StartRunResponse } from "./protocol.ts";
+import type {
+  CommandRequest,
+  CommandResponse,
+  RunnerStats,
+  RunSummary,
+  StartRunRequest,
+  StartRunResponse,
+} from "./protocol.ts";
+import type { Redactor } from "./redact.ts";
 import { Run } from "./run.ts";
 import type { RunLog } from "./run-log.ts";
+import type { RunnerStatsTracker } from "./stats.ts";
+import type { TurnDriver, TurnRequest } from "./turn.ts";
 import type { Workspace } from "./workspace.ts";
 
 /** Environment variables of the runner that kiro-cli and the tools it runs must never see. */
@@ -20,6 +32,9 @@ export interface RunManagerDeps {
   logger: Logger;
   bootId: string;
   workspace: Workspace;
+  driver: TurnDriver;
+  redactor: Redactor;
+  stats: RunnerStatsTracker;
   /** The environment kiro-cli inherits (minus HIDDEN_FROM_KIRO); defaults to process.env. */
   env?: NodeJS.ProcessEnv;
 }
@@ -27,7 +42,6 @@ export interface RunManagerDeps {
 export class RunManager {
   private readonly runs = new Map<string, Run>();
   private readonly deps: RunManagerDeps;
-  private runsTotal = 0;
   private shuttingDown = false;
 
   constructor(deps: RunManagerDeps) {
@@ -36,7 +50,7 @@ export class RunManager {
 
   /** Checks everything that can be checked before spawning, then starts the run. */
   async start(request: StartRunRequest): Promise<StartRunResponse> {
-    const { config, workspace } = this.deps;
+    const { config, workspace, driver } = this.deps;
     this.assertNew(request.run_id);
     const cliPath = requireKiroCli(config.kiroCliPath);
     requireKiroAuth(config.hasApiKey, config.allowLocalLogin);
@@ -44,16 +58,26 @@ export class RunManager {
     const cwd = await workspace.resolve(request.cwd);
     this.assertNew(request.run_id);
     this.assertCapacity();
-    const run = new Run(request.run_id, {
-      config,
-      logger: this.deps.logger,
-      bootId: this.deps.bootId,
+    const { message, agent, model, resume, session_key: sessionKey } = request;
+    const turn: TurnRequest = {
+      runId: request.run_id,
+      message,
+      cwd,
+      agent,
+      model,
+      resume,
+      sessionKey,
+      cliPath,
+      env: this.childEnv(),
+    };
+    driver.assertCanStart(turn);
+    const run = new Run(request.run_id, sessionKey, {
+      ...this.deps,
       onEnded: (ended) => this.onEnded(ended),
     });
     this.runs.set(run.id, run);
-    this.runsTotal += 1;
-    const { message, agent, model, resume } = request;
-    run.start({ message, cwd, agent, model, resume }, cliPath, this.childEnv());
+    this.deps.stats.runStarted();
+    run.start(driver, turn);
     return { run_id: run.id, boot_id: this.deps.bootId };
   }
 
@@ -74,16 +98,50 @@ export class RunManager {
     return run.summary();
   }
 
-  /** Refuses new runs, stops every running one (reason shutdown) and waits for their exit events. */
-  async shutdown(): Promise<void> {
-    this.shuttingDown = true;
-    const running = [...this.runs.values()].filter((run) => run.status === "running");
-    for (const run of running) run.stop("shutdown");
+  /** A Kiro slash command on the session's kiro-cli (ACP only). */
+  async command(sessionKey: string, request: CommandRequest): Promise<CommandResponse> {
+    const { config, workspace, driver } = this.deps;
+    if (!driver.commands) throw new RunnerError("unsupported", HEADLESS_COMMANDS_UNSUPPORTED);
+    const cliPath = requireKiroCli(config.kiroCliPath);
+    requireKiroAuth(config.hasApiKey, config.allowLocalLogin);
+    const cwd = await workspace.resolve(request.cwd);
+    return driver.command(sessionKey, {
+      command: request.command,
+      cwd,
+      agent: request.agent,
+      cliPath,
+      env: this.childEnv(),
+    });
+  }
+
+  /** The session's next run starts a new conversation. */
+  async reset(sessionKey: string): Promise<void> {
+    await this.deps.driver.reset(sessionKey);
+  }
+
+  /** The session ended: its runs are cancelled and its kiro-cli stopped. */
+  async endSession(sessionKey: string): Promise<void> {
+    const running = this.running().filter((run) => run.sessionKey === sessionKey);
+    for (const run of running) run.stop("cancelled");
+    await this.deps.driver.endSession(sessionKey);
     await Promise.all(running.map((run) => run.waitEnded()));
   }
 
-  stats(): { active: number; total: number } {
-    return { active: this.activeCount(), total: this.runsTotal };
+  /** Refuses new runs, stops every running one (reason shutdown), waits for their exit events, stops warm processes. */
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    const running = this.running();
+    for (const run of running) run.stop("shutdown");
+    await Promise.all(running.map((run) => run.waitEnded()));
+    await this.deps.driver.shutdown();
+  }
+
+  counts(): { active: number; total: number } {
+    return { active: this.running().length, total: this.stats().runs_served };
+  }
+
+  stats(): RunnerStats {
+    return this.deps.stats.snapshot(this.deps.driver.warmProcesses());
   }
 
   kiroCli(): { path: string; found: boolean } {
@@ -108,7 +166,7 @@ export class RunManager {
   private assertCapacity(): void {
     if (this.shuttingDown) throw new RunnerError("internal", "the runner is shutting down");
     const max = this.deps.config.maxActiveRuns;
-    if (this.activeCount() >= max) {
+    if (this.running().length >= max) {
       throw new RunnerError(
         "too_many_runs",
         `${max} runs are already active (KIRO_MAX_ACTIVE_RUNS); retry later`,
@@ -116,10 +174,8 @@ export class RunManager {
     }
   }
 
-  private activeCount(): number {
-    let active = 0;
-    for (const run of this.runs.values()) if (run.status === "running") active += 1;
-    return active;
+  private running(): Run[] {
+    return [...this.runs.values()].filter((run) => run.status === "running");
   }
 
   private childEnv(): NodeJS.ProcessEnv {

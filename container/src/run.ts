@@ -1,48 +1,69 @@
 /**
- * One run: a kiro-cli turn from start to its single terminal `exit` event. Turns the driver's raw
- * stdout/stderr into clean, byte-bounded events, enforces the timeout and the output cap, and
- * decides the outcome once the process and its group are gone.
+ * One run: a kiro-cli turn from start to its single terminal `exit` event. Whatever driver runs
+ * the turn, the run turns its text and updates into clean, redacted, byte-bounded events,
+ * enforces the timeout and the output cap, and decides the outcome when the driver is done.
  */
+import { stripAnsi } from "./ansi.ts";
 import type { RunnerConfig } from "./config.ts";
-import { decideOutcome, type StopReason } from "./exit-outcome.ts";
-import { type DriverExit, type HeadlessTurn, type RunProcess, startHeadless } from "./headless-driver.ts";
+import { decideAcpOutcome, decideOutcome, type Outcome, type StopReason } from "./exit-outcome.ts";
 import type { Logger } from "./logger.ts";
-import { OutputCleaner } from "./output-cleaner.ts";
-import type { RunStatus, RunSummary } from "./protocol.ts";
+import { TextCleaner } from "./output-cleaner.ts";
+import { boundPayload } from "./payload.ts";
+import type { RunStatus, RunSummary, UpdateKind } from "./protocol.ts";
+import type { Redactor } from "./redact.ts";
 import { RunLog } from "./run-log.ts";
+import type { StatsRecorder } from "./stats.ts";
 import { splitUtf8, tailUtf8 } from "./text-chunks.ts";
+import type { TurnDriver, TurnEnd, TurnHandle, TurnRequest, TurnSink } from "./turn.ts";
 
 export interface RunContext {
   config: RunnerConfig;
   logger: Logger;
   bootId: string;
+  redactor: Redactor;
+  stats: StatsRecorder;
   /** Called once when the exit event has been written. */
   onEnded(run: Run): void;
 }
 
+/** Updates that show kiro-cli did something in a turn, even without answer text. */
+const ACTIVITY_KINDS: ReadonlySet<UpdateKind> = new Set([
+  "thought",
+  "tool_call",
+  "tool_call_update",
+  "plan",
+  "permission",
+]);
+
 export class Run {
   readonly id: string;
+  readonly sessionKey: string | undefined;
   readonly startedAt = Date.now();
   readonly log: RunLog;
   private endedAtValue: number | null = null;
   private statusValue: RunStatus = "running";
   private readonly context: RunContext;
-  private readonly stdout = new OutputCleaner();
-  private readonly stderr = new OutputCleaner();
+  private readonly text: Record<"output" | "stderr" | "thought", TextCleaner>;
   private stderrTail = "";
   private outputBytes = 0;
   private writtenBytes = 0;
   private hasOutput = false;
+  private activity = false;
+  private sawFirstEvent = false;
+  private metadata: Record<string, unknown> | undefined;
   private stopReason: StopReason | undefined;
-  private process: RunProcess | undefined;
+  private handle: TurnHandle | undefined;
   private timeout: NodeJS.Timeout | undefined;
   private readonly ended: Promise<void>;
   private resolveEnded: () => void = () => {};
 
-  constructor(id: string, context: RunContext) {
+  constructor(id: string, sessionKey: string | undefined, context: RunContext) {
     this.id = id;
+    this.sessionKey = sessionKey;
     this.context = context;
     this.log = new RunLog(context.config.maxRunLogBytes);
+    const cleaner = () => new TextCleaner(context.redactor);
+    this.text = { output: cleaner(), stderr: cleaner(), thought: cleaner() };
     this.ended = new Promise((resolve) => {
       this.resolveEnded = resolve;
     });
@@ -56,39 +77,24 @@ export class Run {
     return this.endedAtValue;
   }
 
-  /** Starts kiro-cli for `turn`; a failure to spawn ends the run with reason spawn_failed. */
-  start(turn: HeadlessTurn, cliPath: string, env: NodeJS.ProcessEnv): void {
-    const { config, logger } = this.context;
-    const options = {
-      runId: this.id,
-      cliPath,
-      env,
-      logger,
-      cancelGraceMs: config.cancelGraceMs,
-      pipeDrainGraceMs: config.pipeDrainGraceMs,
-      groupGoneTimeoutMs: config.groupGoneTimeoutMs,
-    };
+  /** Starts the turn with `driver`; a driver that throws ends the run with reason spawn_failed. */
+  start(driver: TurnDriver, request: TurnRequest): void {
     try {
-      this.process = startHeadless(turn, options, {
-        stdout: (chunk) => this.onText("output", this.stdout.write(chunk)),
-        stderr: (chunk) => this.onText("stderr", this.stderr.write(chunk)),
-        exit: (result) => this.onExit(result),
-      });
+      this.handle = driver.startTurn(request, this.sink());
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.onExit({ code: null, signal: null, spawnError: message });
+      const message = this.context.redactor.text(error instanceof Error ? error.message : String(error));
+      this.onEnd({ driver: "headless", exit: { code: null, signal: null, spawnError: message } });
       return;
     }
-    this.timeout = setTimeout(() => this.stop("timeout"), config.runTimeoutMs);
-    logger.info("run_started", { run_id: this.id, pid: this.process.pid ?? null });
+    this.timeout = setTimeout(() => this.stop("timeout"), this.context.config.runTimeoutMs);
   }
 
-  /** Asks the process group to stop; the first reason given is the one reported. */
+  /** Asks the turn to stop; the first reason given is the one reported. */
   stop(reason: StopReason): void {
     if (this.statusValue !== "running" || this.stopReason !== undefined) return;
     this.stopReason = reason;
     this.context.logger.info("run_stopping", { run_id: this.id, reason });
-    this.process?.stop();
+    this.handle?.stop(reason);
   }
 
   /** Resolves once the exit event is written. */
@@ -107,18 +113,45 @@ export class Run {
     };
   }
 
-  /** Records cleaned text as events no larger than the event cap; stops a run over its output cap. */
-  private onText(type: "output" | "stderr", text: string): void {
-    if (text === "" || this.stopReason === "output_limit") return;
-    const bytes = Buffer.byteLength(text, "utf8");
+  private sink(): TurnSink {
+    return {
+      output: (text) => this.onText("output", this.text.output.push(text)),
+      stderr: (text) => this.onText("stderr", this.text.stderr.push(text)),
+      update: (kind, text, data) => this.onUpdate(kind, text, data),
+      metadata: (value) => {
+        this.metadata = this.context.redactor.value(value) as Record<string, unknown>;
+      },
+      accepted: () => this.context.stats.accepted(Date.now() - this.startedAt),
+      end: (result) => this.onEnd(result),
+    };
+  }
+
+  /** Counts `bytes` against the output cap; false (and the run stopping) when over it. */
+  private admit(bytes: number): boolean {
+    if (this.stopReason === "output_limit") return false;
     if (this.writtenBytes + bytes > this.context.config.maxRunOutputBytes) {
       this.stop("output_limit");
-      return;
+      return false;
     }
     this.writtenBytes += bytes;
+    return true;
+  }
+
+  private firstEvent(): void {
+    if (this.sawFirstEvent) return;
+    this.sawFirstEvent = true;
+    this.context.stats.firstEvent(Date.now() - this.startedAt);
+  }
+
+  /** Records cleaned text as events no larger than the event cap. */
+  private onText(type: "output" | "stderr", text: string): void {
+    if (text === "" || this.log.isClosed) return;
+    const bytes = Buffer.byteLength(text, "utf8");
+    if (!this.admit(bytes)) return;
     if (type === "output") {
       this.outputBytes += bytes;
       this.hasOutput ||= /\S/.test(text);
+      this.firstEvent();
     } else {
       this.stderrTail = tailUtf8(this.stderrTail + text, this.context.config.stderrTailBytes);
     }
@@ -127,38 +160,74 @@ export class Run {
     }
   }
 
-  private onExit(result: DriverExit): void {
-    this.onText("output", this.stdout.end());
-    this.onText("stderr", this.stderr.end());
-    clearTimeout(this.timeout);
-    const { config } = this.context;
-    const outcome = decideOutcome({
-      exit: result,
-      stopReason: this.stopReason,
-      hasOutput: this.hasOutput,
-      stderrTail: this.stderrTail,
-      runTimeoutMs: config.runTimeoutMs,
-      maxRunOutputBytes: config.maxRunOutputBytes,
+  /** Records an update: text cleaned and redacted, data redacted and bounded (with a notice if cut). */
+  private onUpdate(kind: UpdateKind, raw: string, rawData?: unknown): void {
+    if (this.log.isClosed) return;
+    const text =
+      kind === "thought" ? this.text.thought.push(raw) : this.context.redactor.text(stripAnsi(raw));
+    if (kind === "thought" && text === "") return;
+    const payload = boundPayload(this.context.redactor.value(rawData), kind);
+    if (!this.admit(Buffer.byteLength(text, "utf8") + payload.bytes)) return;
+    this.activity ||= ACTIVITY_KINDS.has(kind);
+    this.firstEvent();
+    const [first = "", ...rest] = splitUtf8(text, this.context.config.maxEventTextBytes);
+    this.log.append({
+      type: "update",
+      kind,
+      text: first,
+      ...(payload.data === undefined ? {} : { data: payload.data }),
     });
+    for (const piece of rest) this.log.append({ type: "update", kind, text: piece });
+    if (payload.notice !== undefined)
+      this.log.append({ type: "update", kind: "notice", text: payload.notice });
+  }
+
+  private onEnd(result: TurnEnd): void {
+    if (this.log.isClosed) return;
+    this.onText("output", this.text.output.end());
+    this.onText("stderr", this.text.stderr.end());
+    const thought = this.text.thought.end();
+    if (thought !== "") this.onUpdate("thought", thought);
+    clearTimeout(this.timeout);
+    const outcome = this.outcome(result);
+    if (outcome.notice !== undefined)
+      this.log.append({ type: "update", kind: "notice", text: outcome.notice });
+    const exit = result.driver === "headless" ? result.exit : (result.exit ?? { code: null, signal: null });
     this.statusValue = outcome.status;
     this.endedAtValue = Date.now();
     this.log.append({
       type: "exit",
-      ...outcome,
-      exit_code: result.code,
-      signal: result.signal,
+      status: outcome.status,
+      reason: outcome.reason,
+      ...(outcome.error === undefined ? {} : { error: this.context.redactor.text(outcome.error) }),
+      exit_code: exit.code,
+      signal: exit.signal,
       stderr_tail: this.stderrTail,
       output_bytes: this.outputBytes,
+      ...(this.metadata === undefined ? {} : { metadata: this.metadata }),
     });
     this.context.logger.info("run_ended", {
       run_id: this.id,
       status: outcome.status,
       reason: outcome.reason,
-      exit_code: result.code,
-      signal: result.signal,
+      exit_code: exit.code,
+      signal: exit.signal,
       output_bytes: this.outputBytes,
     });
     this.context.onEnded(this);
     this.resolveEnded();
+  }
+
+  private outcome(result: TurnEnd): Outcome & { notice?: string | undefined } {
+    const { config } = this.context;
+    const common = {
+      stopReason: this.stopReason,
+      stderrTail: this.stderrTail,
+      runTimeoutMs: config.runTimeoutMs,
+      maxRunOutputBytes: config.maxRunOutputBytes,
+    };
+    if (result.driver === "headless")
+      return decideOutcome({ ...common, exit: result.exit, hasOutput: this.hasOutput });
+    return decideAcpOutcome({ ...common, end: result, activity: this.hasOutput || this.activity });
   }
 }

@@ -1,18 +1,28 @@
 /**
  * The runner's HTTP edge (node:http): checks the shared secret, routes, parses, delegates to the
- * run manager, and maps every RunnerError to its protocol status. Unexpected errors become
- * `internal` without details; they are logged with the route, never with request bodies.
+ * run manager (runs and sessions) or to the workspace helpers (agents, files), and maps every
+ * RunnerError to its protocol status. Unexpected errors become `internal` without details; they
+ * are logged with the route, never with request bodies.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { listAgents } from "./agents.ts";
 import type { RunnerConfig } from "./config.ts";
 import { RunnerError } from "./errors.ts";
 import { type OpenStreams, streamEvents } from "./event-stream.ts";
 import { readJson, requireSecret, sendError, sendJson } from "./http-io.ts";
 import type { Logger } from "./logger.ts";
-import type { ResolveWorkspaceResponse, RunnerHealth } from "./protocol.ts";
-import { parseAfter, parseResolveWorkspace, parseStartRun } from "./requests.ts";
+import type { AgentsResponse, ResolveWorkspaceResponse, RunnerHealth } from "./protocol.ts";
+import {
+  parseAfter,
+  parseCommand,
+  parseResolveWorkspace,
+  parseSessionKey,
+  parseStartRun,
+  parseWriteFile,
+} from "./requests.ts";
 import type { RunManager } from "./run-manager.ts";
 import type { Workspace } from "./workspace.ts";
+import { writeWorkspaceFile } from "./workspace-files.ts";
 
 export interface ServerDeps {
   config: RunnerConfig;
@@ -26,6 +36,7 @@ export interface ServerDeps {
 }
 
 const RUN_ROUTE = /^\/runs\/([^/]+)(\/events|\/cancel)?$/;
+const SESSION_ROUTE = /^\/sessions\/([^/]+)(\/command|\/reset)?$/;
 
 export function createRunnerServer(deps: ServerDeps): Server {
   return createServer((req, res) => {
@@ -38,19 +49,25 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   const url = new URL(req.url ?? "/", "http://runner");
   const route = `${req.method ?? "GET"} ${url.pathname}`;
   if (route === "GET /health") return sendJson(res, 200, health(deps));
-  if (route === "POST /workspace/resolve") {
-    const { path } = parseResolveWorkspace(await readJson(req, deps.config.maxBodyBytes));
-    const body: ResolveWorkspaceResponse = { path: await deps.workspace.resolve(path) };
-    return sendJson(res, 200, body);
-  }
   if (route === "POST /runs") {
     const request = parseStartRun(await readJson(req, deps.config.maxBodyBytes));
     return sendJson(res, 201, await deps.manager.start(request));
   }
+  if (url.pathname.startsWith("/runs/")) return handleRun(deps, req, res, url);
+  if (url.pathname.startsWith("/sessions/")) return handleSession(deps, req, res, url);
+  return handleWorkspace(deps, req, res, url, route);
+}
+
+async function handleRun(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const match = RUN_ROUTE.exec(url.pathname);
   const runId = match?.[1] === undefined ? undefined : decodeSegment(match[1]);
+  const action = `${req.method} ${match?.[2] ?? ""}`;
   if (runId !== undefined) {
-    const action = `${req.method} ${match?.[2] ?? ""}`;
     if (action === "GET ") return sendJson(res, 200, deps.manager.summary(runId));
     if (action === "GET /events") {
       const after = parseAfter(url.searchParams.get("after"));
@@ -58,22 +75,77 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     }
     if (action === "POST /cancel") return sendJson(res, 200, await deps.manager.cancel(runId));
   }
-  throw new RunnerError("not_found", `no route for ${req.method} ${url.pathname}`);
+  throw notFound(req, url);
+}
+
+async function handleSession(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const match = SESSION_ROUTE.exec(url.pathname);
+  if (match?.[1] === undefined) throw notFound(req, url);
+  const action = `${req.method} ${match[2] ?? ""}`;
+  const key = parseSessionKey(match[1]);
+  if (action === "POST /command") {
+    const request = parseCommand(await readJson(req, deps.config.maxBodyBytes));
+    return sendJson(res, 200, await deps.manager.command(key, request));
+  }
+  if (action === "POST /reset") {
+    await deps.manager.reset(key);
+    return sendJson(res, 200, {});
+  }
+  if (action === "DELETE ") {
+    await deps.manager.endSession(key);
+    return sendJson(res, 200, {});
+  }
+  throw notFound(req, url);
+}
+
+async function handleWorkspace(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  route: string,
+): Promise<void> {
+  const { config, workspace } = deps;
+  if (route === "POST /workspace/resolve") {
+    const { path } = parseResolveWorkspace(await readJson(req, config.maxBodyBytes));
+    const body: ResolveWorkspaceResponse = { path: await workspace.resolve(path) };
+    return sendJson(res, 200, body);
+  }
+  if (route === "POST /workspace/files") {
+    const { path, content } = parseWriteFile(await readJson(req, config.maxFileBodyBytes));
+    return sendJson(res, 200, await writeWorkspaceFile(workspace, path, content, config.maxFileBytes));
+  }
+  if (route === "GET /agents") {
+    const cwd = await workspace.resolve(url.searchParams.get("cwd") ?? "");
+    const body: AgentsResponse = { agents: await listAgents(config.kiroHome, cwd, deps.logger) };
+    return sendJson(res, 200, body);
+  }
+  throw notFound(req, url);
 }
 
 function health(deps: ServerDeps): RunnerHealth {
-  const stats = deps.manager.stats();
+  const counts = deps.manager.counts();
   return {
     ok: true,
     boot_id: deps.bootId,
     version: deps.version,
-    driver: "headless",
+    driver: deps.config.driver,
     uptime_ms: Date.now() - deps.startedAt,
-    runs_active: stats.active,
-    runs_total: stats.total,
+    runs_active: counts.active,
+    runs_total: counts.total,
+    stats: deps.manager.stats(),
     kiro_cli: deps.manager.kiroCli(),
     workspace_root: deps.workspace.root,
   };
+}
+
+function notFound(req: IncomingMessage, url: URL): RunnerError {
+  return new RunnerError("not_found", `no route for ${req.method} ${url.pathname}`);
 }
 
 function fail(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, error: unknown): void {

@@ -24,9 +24,7 @@ export class Workspace {
   /** Resolves `requested` to a real directory inside the root, or throws a RunnerError. */
   async resolve(requested: string): Promise<string> {
     if (requested.includes("\0")) throw new RunnerError("bad_request", "path must not contain NUL");
-    const candidate = path.isAbsolute(requested)
-      ? path.normalize(requested)
-      : path.resolve(this.root, requested);
+    const candidate = this.candidate(requested);
     const shown = this.display(requested);
     if (!this.lexicallyInside(candidate)) {
       throw new RunnerError(
@@ -44,7 +42,13 @@ export class Workspace {
     return real;
   }
 
-  private lexicallyInside(candidate: string): boolean {
+  /** The absolute form of a requested path (not yet checked). */
+  candidate(requested: string): string {
+    return path.isAbsolute(requested) ? path.normalize(requested) : path.resolve(this.root, requested);
+  }
+
+  /** Whether `candidate` (absolute, normalized) is lexically inside the root. */
+  lexicallyInside(candidate: string): boolean {
     return isInside(this.root, candidate) || isInside(this.configuredRoot, candidate);
   }
 
@@ -69,7 +73,7 @@ export class Workspace {
   }
 
   /** The requested path as the user should see it: relative to the root when it is inside. */
-  private display(requested: string): string {
+  display(requested: string): string {
     if (requested === "" || requested === ".") return "the workspace root";
     if (!path.isAbsolute(requested)) return `'${requested}'`;
     for (const root of [this.root, this.configuredRoot]) {
@@ -80,7 +84,7 @@ export class Workspace {
 }
 
 /** True when `target` is `root` or below it (both absolute and normalized). */
-function isInside(root: string, target: string): boolean {
+export function isInside(root: string, target: string): boolean {
   const relative = path.relative(root, target);
   const escapes = relative === ".." || relative.startsWith(`..${path.sep}`);
   return !escapes && !path.isAbsolute(relative);
