@@ -4,7 +4,13 @@
  * Node builtins and global fetch only.
  */
 import { randomUUID } from "node:crypto";
-import type { RunEvent, StartRunRequest } from "../../container/src/protocol.ts";
+import type {
+  RunEvent,
+  RunnerHealth,
+  StartRunRequest,
+  UpdateEvent,
+  UpdateKind,
+} from "../../container/src/protocol.ts";
 
 export interface RunnerTarget {
   url: string;
@@ -81,6 +87,25 @@ export async function runToEnd(
 /** Concatenated text of the events of one type. */
 export function textOf(events: RunEvent[], type: "output" | "stderr" = "output"): string {
   return events.map((event) => (event.type === type ? event.text : "")).join("");
+}
+
+/** The update events of a run, of one kind or all. */
+export function updatesOf(events: RunEvent[], kind?: UpdateKind): UpdateEvent[] {
+  return events.filter(
+    (event): event is UpdateEvent => event.type === "update" && (kind === undefined || event.kind === kind),
+  );
+}
+
+/** The number the ACP stub's @pid directive printed ("pid=123"). */
+export function pidIn(events: RunEvent[]): number {
+  const match = /pid=(\d+)/.exec(textOf(events));
+  if (match?.[1] === undefined) throw new Error(`no pid= line in ${JSON.stringify(textOf(events))}`);
+  return Number(match[1]);
+}
+
+/** GET /health. */
+export async function health(runner: RunnerTarget): Promise<RunnerHealth> {
+  return (await request<RunnerHealth>(runner, "GET", "/health")).body;
 }
 
 /** The exit event, which must be the last one. */

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { decideOutcome, type OutcomeInput } from "../../container/src/exit-outcome.ts";
+import {
+  type AcpOutcomeInput,
+  decideAcpOutcome,
+  decideOutcome,
+  type OutcomeInput,
+} from "../../container/src/exit-outcome.ts";
 
 const base: OutcomeInput = {
   exit: { code: 0, signal: null },
@@ -68,5 +73,74 @@ describe("exit outcome", () => {
     expect(outcome.error?.endsWith("aaaEND")).toBe(true);
     expect(outcome.error?.length).toBeLessThan(600);
     expect(outcome.error).toContain(": …a");
+  });
+});
+
+describe("ACP turn outcome", () => {
+  const acpBase: AcpOutcomeInput = {
+    end: { driver: "acp", stopReason: "end_turn" },
+    stopReason: undefined,
+    activity: true,
+    stderrTail: "",
+    runTimeoutMs: 1_800_000,
+    maxRunOutputBytes: 64 * 1024 * 1024,
+  };
+
+  it("completes end_turn with activity and fails it without any", () => {
+    expect(decideAcpOutcome(acpBase)).toEqual({ status: "completed", reason: "exited" });
+    expect(decideAcpOutcome({ ...acpBase, activity: false, stderrTail: "no auth\n" })).toEqual({
+      status: "failed",
+      reason: "exited",
+      error:
+        "kiro-cli ended the turn (end_turn) without any output (check that KIRO_API_KEY is valid): no auth",
+    });
+  });
+
+  it("reports why the runner stopped the turn over what kiro-cli answered", () => {
+    const outcome = decideAcpOutcome({
+      ...acpBase,
+      stopReason: "cancelled",
+      end: { driver: "acp", stopReason: "cancelled" },
+    });
+    expect(outcome).toEqual({ status: "cancelled", reason: "cancelled", error: "the run was cancelled" });
+  });
+
+  it("maps kiro-cli's own stop reasons", () => {
+    const reason = (stopReason: string) =>
+      decideAcpOutcome({ ...acpBase, end: { driver: "acp", stopReason } });
+    expect(reason("cancelled")).toMatchObject({ status: "cancelled", reason: "exited" });
+    expect(reason("refusal")).toMatchObject({ status: "failed" });
+    expect(reason("max_turn_requests")).toMatchObject({
+      status: "completed",
+      notice: expect.stringContaining("cut short"),
+    });
+    expect(reason("something_new")).toMatchObject({
+      status: "completed",
+      notice: expect.stringContaining("something_new"),
+    });
+  });
+
+  it("fails with the driver's words and the stderr tail, or as spawn_failed", () => {
+    const died = decideAcpOutcome({
+      ...acpBase,
+      end: {
+        driver: "acp",
+        error: "kiro-cli exited with code 2 during the turn",
+        exit: { code: 2, signal: null },
+      },
+      stderrTail: "panic\n",
+    });
+    expect(died).toEqual({
+      status: "failed",
+      reason: "exited",
+      error: "kiro-cli exited with code 2 during the turn: panic",
+    });
+    expect(
+      decideAcpOutcome({ ...acpBase, end: { driver: "acp", spawnError: "ENOENT: no such file" } }),
+    ).toEqual({
+      status: "failed",
+      reason: "spawn_failed",
+      error: "kiro-cli could not be started (ENOENT: no such file)",
+    });
   });
 });

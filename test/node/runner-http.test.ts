@@ -15,7 +15,7 @@ let runner: RunnerProcess;
 let outside: string;
 
 beforeAll(async () => {
-  runner = await startRunner();
+  runner = await startRunner({ env: { KIRO_DRIVER: "headless" } });
   outside = mkdtempSync(path.join(os.tmpdir(), "kiro-outside-"));
   mkdirSync(path.join(runner.workspaceRoot, "project", "src"), { recursive: true });
   symlinkSync(outside, path.join(runner.workspaceRoot, "escape-link"));

@@ -12,7 +12,7 @@ async function withRunner(
   env: Record<string, string | undefined>,
   body: (runner: RunnerProcess) => Promise<void>,
 ): Promise<void> {
-  const runner = await startRunner({ env });
+  const runner = await startRunner({ env: { KIRO_DRIVER: "headless", ...env } });
   try {
     await body(runner);
   } finally {
@@ -109,7 +109,7 @@ describe("runner start-up checks", () => {
 
 describe("runner shutdown", () => {
   it("on SIGTERM ends active runs with reason shutdown, kills their groups and exits 0", async () => {
-    const runner = await startRunner();
+    const runner = await startRunner({ env: { KIRO_DRIVER: "headless" } });
     const pidfile = path.join(runner.kiroHome, "shutdown.pid");
     const runId = await startRun(runner, {
       message: `@pidfile ${pidfile}\n@child\n@lines 1\n@hang-after-output`,
@@ -132,7 +132,7 @@ describe("runner shutdown", () => {
   });
 
   it("exits at once when idle", async () => {
-    const runner = await startRunner();
+    const runner = await startRunner({ env: { KIRO_DRIVER: "headless" } });
     const health = await request<RunnerHealth>(runner, "GET", "/health");
     expect(health.body.runs_active).toBe(0);
     const started = Date.now();

@@ -10,7 +10,7 @@ import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";
 let runner: RunnerProcess;
 
 beforeAll(async () => {
-  runner = await startRunner();
+  runner = await startRunner({ env: { KIRO_DRIVER: "headless" } });
   mkdirSync(path.join(runner.kiroHome, "agents"), { recursive: true });
   writeFileSync(path.join(runner.kiroHome, "agents", "reviewer.json"), "{}");
 });
@@ -97,7 +97,7 @@ describe("runs", () => {
     expect(fresh).toContain("recall: 0 earlier turn(s)");
   });
 
-  it("passes the agent, and keeps the runner secret from kiro-cli", async () => {
+  it("passes the agent, keeps the runner secret from kiro-cli and redacts the API key", async () => {
     const text = textOf(
       await runToEnd(runner, {
         message: "hi\n@echo-env KIRO_RUNNER_SECRET\n@echo-env KIRO_API_KEY",
@@ -106,7 +106,7 @@ describe("runs", () => {
     );
     expect(text).toContain("agent=reviewer");
     expect(text).toContain("KIRO_RUNNER_SECRET is unset");
-    expect(text).toContain("KIRO_API_KEY=test-key");
+    expect(text).toContain("KIRO_API_KEY=[redacted]");
   });
 });
 

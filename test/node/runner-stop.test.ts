@@ -9,7 +9,7 @@ import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";
 let runner: RunnerProcess;
 
 beforeAll(async () => {
-  runner = await startRunner();
+  runner = await startRunner({ env: { KIRO_DRIVER: "headless" } });
 });
 
 afterAll(async () => {
@@ -102,6 +102,7 @@ describe("runner limits", () => {
   beforeAll(async () => {
     limited = await startRunner({
       env: {
+        KIRO_DRIVER: "headless",
         KIRO_RUN_TIMEOUT_MS: "700",
         KIRO_MAX_RUN_LOG_BYTES: "2000",
         KIRO_MAX_RUN_OUTPUT_BYTES: "100000",
