@@ -7,6 +7,8 @@
  *   line latency   stub writes "line i t=<now>" (@stamp), the reader subtracts t when it sees it
  *   round trips    kiro_task_status on a finished task (wait_ms 0) vs ping and tools/list
  *   throughput     a 5 MB task (@bytes), start call to last byte visible, text checked exactly
+ *   warm process   on the runner's protocol: a follow-up message to a warm `kiro-cli acp` vs a
+ *                  headless kiro-cli spawned per message, and time to first chunk (bench/warm.ts)
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { type DevServer, startDevServer } from "../test/helpers/dev-server.ts";
@@ -23,6 +25,7 @@ import {
   type Throughput,
 } from "./bench/measures.ts";
 import { machine, mbPerSecond, median, ms, percentile, ratio, table } from "./bench/report.ts";
+import { printWarm, warmVersusSpawn } from "./bench/warm.ts";
 
 /** The whole run, start-up included, stops after this long. */
 const BUDGET_MS = 4 * 60_000;
@@ -31,10 +34,15 @@ const LINE_MESSAGE = "@lines 100\n@delay 30\n@stamp";
 const ROUND_TRIPS = 200;
 const THROUGHPUT_BYTES = 5_000_000;
 const THROUGHPUT_RUNS = 3;
+/** Cold ACP sessions, and follow-up messages in each (as many headless messages as follow-ups). */
+const WARM_SESSIONS = 5;
+const WARM_FOLLOW_UPS = 8;
 
 let dev: DevServer | undefined;
 let runner: RunnerProcess | undefined;
 let client: Client | undefined;
+/** One runner per driver for the warm-process measure. */
+const driverRunners: RunnerProcess[] = [];
 
 async function main(): Promise<void> {
   console.log(`kiro-mcp-edge bench, ${new Date().toISOString()}\n${machine()}`);
@@ -70,6 +78,16 @@ async function main(): Promise<void> {
   }
   printLatencies(lines, trips);
   printThroughput(bulk);
+  await measureWarm();
+}
+
+/** ACP's warm process against a headless spawn per message, on two runners of their own. */
+async function measureWarm(): Promise<void> {
+  const acp = await startRunner({ env: { KIRO_DRIVER: "acp" } });
+  driverRunners.push(acp);
+  const headless = await startRunner({ env: { KIRO_DRIVER: "headless" } });
+  driverRunners.push(headless);
+  printWarm(await warmVersusSpawn(acp, headless, WARM_SESSIONS, WARM_FOLLOW_UPS));
 }
 
 function printLatencies(lines: Record<"mcp" | "runner", number[]>, trips: Record<string, number[]>): void {
@@ -138,6 +156,7 @@ function printThroughput(bulk: Record<"mcp" | "runner", Throughput[]>): void {
 async function shutdown(): Promise<void> {
   await client?.close().catch(() => undefined);
   await runner?.stop();
+  await Promise.all(driverRunners.map((driverRunner) => driverRunner.stop()));
   await stopDevServer(dev);
 }
 
