@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSy
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunnerErrorBody } from "../../container/src/protocol.ts";
 import { isAlive, waitFor } from "../helpers/processes.ts";
-import { exitOf, health, pidIn, runToEnd, textOf, updatesOf } from "../helpers/runner-client.ts";
+import { exitOf, health, pidIn, request, runToEnd, textOf, updatesOf } from "../helpers/runner-client.ts";
 import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";
 
 let scratch: string;
@@ -108,6 +109,41 @@ describe("ACP sessions across processes", () => {
       expect(exitOf(next).status).toBe("completed");
       expect(pidIn(next)).not.toBe(pidIn(crashed));
       expect(textOf(next)).toContain("@crash 7");
+    });
+  });
+});
+
+describe("ACP start-up failures", () => {
+  it("ends a run with spawn_failed, and fails a command, when kiro-cli cannot be executed", async () => {
+    const broken = path.join(scratch, "kiro-cli-broken");
+    writeFileSync(broken, "#!/nonexistent/interpreter\n", { mode: 0o755 });
+    await withRunner({ env: { KIRO_CLI_PATH: broken } }, async (runner) => {
+      const exit = exitOf(await runToEnd(runner, { message: "hi", session_key: "broken" }));
+      expect(exit).toMatchObject({ status: "failed", reason: "spawn_failed", exit_code: null });
+      expect(exit.error).toContain("ENOENT");
+      const command = await request<RunnerErrorBody>(runner, "POST", "/sessions/broken/command", {
+        command: "/tools",
+        cwd: "",
+      });
+      expect([command.status, command.body.error.code]).toEqual([500, "internal"]);
+      expect(command.body.error.message).toContain("kiro-cli could not run /tools: ENOENT");
+    });
+  });
+
+  it("refuses runs and commands without KIRO_API_KEY instead of starting a login", async () => {
+    await withRunner({ env: { KIRO_API_KEY: undefined } }, async (runner) => {
+      const run = await request<RunnerErrorBody>(runner, "POST", "/runs", {
+        run_id: "r",
+        message: "m",
+        cwd: "",
+        session_key: "s",
+      });
+      expect([run.status, run.body.error.code]).toEqual([503, "kiro_auth_missing"]);
+      const command = await request<RunnerErrorBody>(runner, "POST", "/sessions/s/command", {
+        command: "/tools",
+        cwd: "",
+      });
+      expect([command.status, command.body.error.code]).toEqual([503, "kiro_auth_missing"]);
     });
   });
 });

@@ -106,6 +106,12 @@ describe("ACP turns", () => {
     await waitFor(() => (isAlive(pidIn(first)) ? undefined : true), 5_000, "the old process to stop");
   });
 
+  it("switches the model with session/set_model", async () => {
+    const events = await runToEnd(runner, { message: "which model", session_key: "model", model: "claude-x" });
+    expect(textOf(events)).toContain("agent=default model=claude-x trust=ask");
+    expect(updatesOf(events, "notice")).toEqual([]);
+  });
+
   it("fails a run whose agent kiro-cli does not know (exit 4), with its stderr", async () => {
     const exit = exitOf(await runToEnd(runner, { message: "hi", session_key: "nobody", agent: "nobody" }));
     expect(exit).toMatchObject({ status: "failed", reason: "exited", exit_code: 4 });
