@@ -12,6 +12,9 @@
  * LOAD_BYTES, LOAD_MAX_REQUESTS. Poller i follows session i mod N, so every session has at least
  * one poller and M must be at least N.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -99,7 +102,7 @@ async function main(opts: Options): Promise<void> {
       `load:    ${opts.sessions} sessions × ${JSON.stringify(shape.message)} back to back for ${opts.durationS} s, ` +
       `${opts.pollers} pollers (wait_ms ${WAIT_MS}), at most ${opts.maxRequests} requests\n`,
   );
-  const sessions = await openSessions(dev.mcpUrl, opts);
+  const sessions = await openSessions(dev.mcpUrl, dev.workspaceRoot, opts);
   const stats = emptyStats();
   const limits = {
     endsAt: Date.now() + opts.durationS * 1000,
@@ -109,11 +112,17 @@ async function main(opts: Options): Promise<void> {
   const begun = performance.now();
   await Promise.all(sessions.map((session) => driveSession(session, shape, limits, stats)));
   report(stats, (performance.now() - begun) / 1000);
-  if (stats.errors.length > 0 || stats.exactReads === 0) process.exitCode = 1;
+  if (stats.errors.length > 0 || stats.exactReads === 0) {
+    // The Worker and the runner log the causes of errors there, not to the client.
+    const log = path.join(os.tmpdir(), `kiro-load-${Date.now()}.log`);
+    writeFileSync(log, dev.output());
+    console.log(`dev server output (the causes of errors): ${log}`);
+    process.exitCode = 1;
+  }
 }
 
-/** A session per N, each with its starter client and the clients of the pollers that follow it. */
-async function openSessions(mcpUrl: string, opts: Options): Promise<SessionLoad[]> {
+/** N sessions, each in its own directory, with its starter client and the clients of the pollers that follow it. */
+async function openSessions(mcpUrl: string, workspaceRoot: string, opts: Options): Promise<SessionLoad[]> {
   const connect = async () => {
     const client = await connectMcp(mcpUrl);
     clients.push(client);
@@ -122,7 +131,12 @@ async function openSessions(mcpUrl: string, opts: Options): Promise<SessionLoad[
   const sessions: SessionLoad[] = [];
   for (let i = 0; i < opts.sessions; i++) {
     const starter = await connect();
-    const created = await callTool<{ session_id: string }>(starter, "kiro_session_create");
+    // A directory per session: kiro-cli keeps one conversation per directory.
+    const directory = `load-${i}`;
+    mkdirSync(path.join(workspaceRoot, directory));
+    const created = await callTool<{ session_id: string }>(starter, "kiro_session_create", {
+      working_directory: directory,
+    });
     if (created.isError) throw new Error(`kiro_session_create failed: ${created.text}`);
     sessions.push({ sessionId: created.data.session_id, starter, pollers: [] });
   }
