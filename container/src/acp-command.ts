@@ -12,6 +12,7 @@ import { RunnerError } from "./errors.ts";
 import { boundPayload } from "./payload.ts";
 import type { CommandResponse } from "./protocol.ts";
 import type { Redactor } from "./redact.ts";
+import { wellFormed, wellFormedValue } from "./text-chunks.ts";
 import { TimeoutError } from "./timeouts.ts";
 
 /** "/context add src" → {command: "context", args: {value: "add src"}}. */
@@ -24,14 +25,17 @@ export function commandParams(command: string): { command: string; args: { value
 /** The answer as a CommandResponse; `success: false` is a bad_request with kiro-cli's message. */
 export function commandResponse(command: string, result: unknown, redactor: Redactor): CommandResponse {
   const answer = obj(result);
-  const message = redactor.text(stripAnsi(str(answer.message) ?? ""));
+  const message = redactor.text(stripAnsi(wellFormed(str(answer.message) ?? "")));
   if (answer.success === false) {
     throw new RunnerError(
       "bad_request",
       `kiro-cli could not run ${command}: ${message || "it reported a failure"}`,
     );
   }
-  const data = answer.data === undefined || answer.data === null ? undefined : redactor.value(answer.data);
+  const data =
+    answer.data === undefined || answer.data === null
+      ? undefined
+      : redactor.value(wellFormedValue(answer.data));
   const rendered = data === undefined || isEmpty(data) ? "" : JSON.stringify(data, null, 2);
   const output = [message, rendered].filter((part) => part !== "").join("\n");
   const bounded = boundPayload(data, "command result");

@@ -18,6 +18,7 @@ import { obj } from "./acp-render.ts";
 import { AcpUpdateMapper } from "./acp-updates.ts";
 import type { RunnerConfig } from "./config.ts";
 import { describeExit, type StopReason } from "./exit-outcome.ts";
+import { wellFormed } from "./text-chunks.ts";
 import type { AcpTurnEnd, TurnHandle, TurnRequest, TurnSink } from "./turn.ts";
 
 /** What a turn (or a command) needs from its session's kiro-cli. */
@@ -146,7 +147,8 @@ export class AcpTurn implements TurnHandle {
     this.sink.accepted();
     const prompt = ready.process.agent.request("session/prompt", {
       sessionId: ready.sessionId,
-      prompt: [{ type: "text", text: request.message }],
+      // Lone surrogates reach kiro-cli as U+FFFD, as they do through a headless stdin.
+      prompt: [{ type: "text", text: wellFormed(request.message) }],
     });
     const settled = await Promise.race<Settled>([
       prompt.then(

@@ -20,6 +20,7 @@ import {
   renderUsage,
   str,
 } from "./acp-render.ts";
+import { wellFormed } from "./text-chunks.ts";
 import type { TurnSink } from "./turn.ts";
 
 const QUIET_METHODS: ReadonlySet<string> = new Set(["_kiro.dev/commands/available"]);
@@ -93,9 +94,9 @@ export class AcpUpdateMapper {
     if (str(content.type) !== "text" || text === undefined) {
       this.sink.update("unknown", `${kind} (${str(content.type) ?? "no content"})`, update);
     } else if (kind === "agent_message_chunk") {
-      this.sink.output(text);
+      this.sink.output(wellFormed(text));
     } else {
-      this.sink.update("thought", text);
+      this.sink.update("thought", wellFormed(text));
     }
   }
 

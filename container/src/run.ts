@@ -13,7 +13,7 @@ import type { RunStatus, RunSummary, UpdateKind } from "./protocol.ts";
 import type { Redactor } from "./redact.ts";
 import { RunLog } from "./run-log.ts";
 import type { StatsRecorder } from "./stats.ts";
-import { splitUtf8, tailUtf8 } from "./text-chunks.ts";
+import { splitUtf8, tailUtf8, wellFormed, wellFormedValue } from "./text-chunks.ts";
 import type { TurnDriver, TurnEnd, TurnHandle, TurnRequest, TurnSink } from "./turn.ts";
 
 export interface RunContext {
@@ -119,7 +119,7 @@ export class Run {
       stderr: (text) => this.onText("stderr", this.text.stderr.push(text)),
       update: (kind, text, data) => this.onUpdate(kind, text, data),
       metadata: (value) => {
-        this.metadata = this.context.redactor.value(value) as Record<string, unknown>;
+        this.metadata = this.context.redactor.value(wellFormedValue(value)) as Record<string, unknown>;
       },
       accepted: () => this.context.stats.accepted(Date.now() - this.startedAt),
       end: (result) => this.onEnd(result),
@@ -163,10 +163,11 @@ export class Run {
   /** Records an update: text cleaned and redacted, data redacted and bounded (with a notice if cut). */
   private onUpdate(kind: UpdateKind, raw: string, rawData?: unknown): void {
     if (this.log.isClosed) return;
+    const clean = wellFormed(raw);
     const text =
-      kind === "thought" ? this.text.thought.push(raw) : this.context.redactor.text(stripAnsi(raw));
+      kind === "thought" ? this.text.thought.push(clean) : this.context.redactor.text(stripAnsi(clean));
     if (kind === "thought" && text === "") return;
-    const payload = boundPayload(this.context.redactor.value(rawData), kind);
+    const payload = boundPayload(this.context.redactor.value(wellFormedValue(rawData)), `${kind} update`);
     if (!this.admit(Buffer.byteLength(text, "utf8") + payload.bytes)) return;
     this.activity ||= ACTIVITY_KINDS.has(kind);
     this.firstEvent();

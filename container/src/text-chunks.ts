@@ -1,7 +1,27 @@
 /**
  * Byte-bounded pieces of text cut on character boundaries: never between the two halves of a
- * surrogate pair, so every piece is valid UTF-8 on its own.
+ * surrogate pair, so every piece is valid UTF-8 on its own. And well-formed text: JSON strings
+ * (ACP) can carry lone surrogates, which no UTF-8 encoder can represent.
  */
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** `text` with every lone surrogate replaced by U+FFFD, as a UTF-8 encoder would. */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, "\uFFFD");
+}
+
+/** A JSON value with every string (keys included) made well-formed. */
+export function wellFormedValue(value: unknown): unknown {
+  if (typeof value === "string") return wellFormed(value);
+  if (Array.isArray(value)) return value.map(wellFormedValue);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [wellFormed(key), wellFormedValue(item)]),
+    );
+  }
+  return value;
+}
 
 /** Splits `text` into pieces of at most `maxBytes` UTF-8 bytes each (maxBytes >= 4). */
 export function splitUtf8(text: string, maxBytes: number): string[] {

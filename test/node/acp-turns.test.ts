@@ -106,6 +106,11 @@ describe("ACP turns", () => {
     await waitFor(() => (isAlive(pidIn(first)) ? undefined : true), 5_000, "the old process to stop");
   });
 
+  it("passes a lone surrogate to kiro-cli as U+FFFD, as a headless stdin does", async () => {
+    const events = await runToEnd(runner, { message: "a\uD800b", session_key: "surrogate" });
+    expect(textOf(events)).toContain("Kiro: I read your message (3 chars): a\uFFFDb\n");
+  });
+
   it("switches the model with session/set_model", async () => {
     const events = await runToEnd(runner, { message: "which model", session_key: "model", model: "claude-x" });
     expect(textOf(events)).toContain("agent=default model=claude-x trust=ask");
