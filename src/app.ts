@@ -8,6 +8,7 @@ import { settings } from "./config.ts";
 import { createMcpServer, SERVER_INFO } from "./mcp/server.ts";
 import { runnerHealth } from "./runner/health.ts";
 import { createLogger } from "./util/log.ts";
+import { viewRoutes } from "./view/routes.ts";
 
 /** Largest MCP request body read; a 256 KiB message fits even with heavy JSON escaping. */
 const MAX_MCP_BODY_BYTES = 2 * 1024 * 1024;
@@ -56,7 +57,8 @@ export function createApp() {
     const identity = c.get("identity");
     const config = settings(c.env);
     const log = createLogger({ component: "mcp", user_id: identity?.userId });
-    const ctx = { userId: identity?.userId ?? "", env: c.env, settings: config, log };
+    const origin = new URL(c.req.url).origin;
+    const ctx = { userId: identity?.userId ?? "", env: c.env, settings: config, log, origin };
     const handler = createMcpHandler(() => createMcpServer(ctx), {
       route: "/mcp",
       maxRequestBodySize: MAX_MCP_BODY_BYTES,
@@ -70,6 +72,7 @@ export function createApp() {
   });
 
   app.route("/admin", adminRoutes());
+  app.route("/tasks", viewRoutes());
 
   app.notFound((c) =>
     c.json({ error: { code: "not_found", message: "Not found. The MCP endpoint is /mcp." } }, 404),

@@ -6,6 +6,7 @@ export const ErrorCode = {
   InvalidInput: "invalid_input",
   SessionNotFound: "session_not_found",
   TaskNotFound: "task_not_found",
+  TaskExpired: "task_expired",
   WorkspaceInvalid: "workspace_invalid",
   RunnerUnavailable: "runner_unavailable",
   KiroUnavailable: "kiro_unavailable",

@@ -90,6 +90,34 @@ export class Account extends DurableObject<Env> {
     return this.#owned(sessionId);
   }
 
+  /** Makes `sessionId` the active session. */
+  async switchSession(sessionId: string): Promise<Outcome<string>> {
+    return outcome(() => {
+      this.#setActive(this.#requireOwned(sessionId));
+      return sessionId;
+    });
+  }
+
+  /**
+   * Ends a session: forgets it here first (so from now on it is "not found"), then has the
+   * session object stop its work and delete its data.
+   */
+  async endSession(userId: string, sessionId: string): Promise<Outcome<{ cancelled_tasks: number }>> {
+    return outcome(async () => {
+      this.#requireOwned(sessionId);
+      await this.forgetSession(sessionId);
+      return unwrap(await this.#session(userId, sessionId).end());
+    });
+  }
+
+  /** Drops a session from this account (ended, or expired by its own idle timer). */
+  async forgetSession(sessionId: string): Promise<void> {
+    this.#sql.transaction(() => {
+      this.#sql.run("DELETE FROM sessions WHERE id = ?", sessionId);
+      if (this.#activeId() === sessionId) this.#sql.run("DELETE FROM settings WHERE key = 'active_session'");
+    });
+  }
+
   async listSessions(): Promise<SessionRef[]> {
     const active = this.#activeId();
     return this.#sql

@@ -10,6 +10,8 @@ export interface ToolContext {
   env: Env;
   settings: Settings;
   log: Logger;
+  /** Scheme and host the client reached us at, for links back to this server. */
+  origin: string;
 }
 
 export function accountOf(ctx: ToolContext) {

@@ -6,6 +6,8 @@ import { utf8Bytes } from "../util/utf8.ts";
 export const messageField = z
   .string()
   .describe("What Kiro should do, in plain language (up to 256 KiB)")
+  // A lone UTF-16 surrogate cannot be encoded as UTF-8: it reaches Kiro as U+FFFD.
+  .transform((text) => text.toWellFormed())
   .refine((text) => text.trim().length > 0, "message is empty: say what Kiro should do")
   .refine(
     (text) => utf8Bytes(text) <= LIMITS.MAX_MESSAGE_BYTES,
@@ -19,3 +21,6 @@ export const sessionIdField = z
   .describe("Session to use (from kiro_session_create or kiro_session_list); default: the active session");
 
 export const taskIdField = z.string().max(200).describe("Task id returned by kiro_chat_async or kiro_chat");
+
+/** Input of tools that act on one session and take nothing else. */
+export const sessionOnlyInput = z.object({ session_id: sessionIdField });

@@ -1,5 +1,7 @@
 import { McpServer } from "@modelcontextprotocol/server";
 import type { ToolContext } from "./context.ts";
+import { registerPrompts } from "./prompts/index.ts";
+import { registerResources } from "./resources/index.ts";
 import { TOOLS } from "./tools/index.ts";
 
 export const SERVER_INFO = { name: "kiro-mcp-edge", version: "0.1.0" } as const;
@@ -10,5 +12,7 @@ const INSTRUCTIONS = `Hand coding work to Kiro (kiro-cli). Kiro can take minutes
 export function createMcpServer(ctx: ToolContext): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS });
   for (const tool of TOOLS) tool.register(server, ctx);
+  registerResources(server, ctx);
+  registerPrompts(server);
   return server;
 }

@@ -4,15 +4,29 @@
  * another implementation without touching the platform.
  */
 import type {
+  AgentInfo,
+  CommandRequest,
+  CommandResponse,
   RunEvent,
   RunnerErrorCode,
   RunnerHealth,
   RunSummary,
   StartRunRequest,
   StartRunResponse,
+  WriteFileResponse,
 } from "../../container/src/protocol.ts";
 
-export type { RunEvent, RunnerHealth, RunSummary, StartRunRequest, StartRunResponse };
+export type {
+  AgentInfo,
+  CommandRequest,
+  CommandResponse,
+  RunEvent,
+  RunnerHealth,
+  RunSummary,
+  StartRunRequest,
+  StartRunResponse,
+  WriteFileResponse,
+};
 
 export interface RunnerClient {
   health(): Promise<RunnerHealth>;
@@ -25,6 +39,14 @@ export interface RunnerClient {
    */
   events(runId: string, afterSeq: number, signal?: AbortSignal): AsyncIterable<RunEvent[]>;
   cancelRun(runId: string): Promise<RunSummary>;
+  /** Runs a Kiro slash command in the session's kiro-cli (ACP driver only). */
+  command(sessionKey: string, request: CommandRequest): Promise<CommandResponse>;
+  /** The session's next run starts a new conversation. */
+  resetSession(sessionKey: string): Promise<void>;
+  /** Cancels the session's runs and stops its kiro-cli. */
+  endSession(sessionKey: string): Promise<void>;
+  agents(cwd: string): Promise<AgentInfo[]>;
+  writeFile(path: string, content: string): Promise<WriteFileResponse>;
 }
 
 /** `unreachable`: no answer at all (connection refused, container not started, proxy error). */

@@ -4,6 +4,9 @@ import {
   type RunnerErrorCode,
 } from "../../container/src/protocol.ts";
 import {
+  type AgentInfo,
+  type CommandRequest,
+  type CommandResponse,
   type RunEvent,
   type RunnerClient,
   RunnerError,
@@ -11,6 +14,7 @@ import {
   type RunSummary,
   type StartRunRequest,
   type StartRunResponse,
+  type WriteFileResponse,
 } from "./client.ts";
 import { readNdjson } from "./ndjson.ts";
 
@@ -44,6 +48,27 @@ export class HttpRunnerClient implements RunnerClient {
 
   cancelRun(runId: string): Promise<RunSummary> {
     return this.#json<RunSummary>("POST", `/runs/${encodeURIComponent(runId)}/cancel`);
+  }
+
+  command(sessionKey: string, request: CommandRequest): Promise<CommandResponse> {
+    return this.#json<CommandResponse>("POST", `${sessionPath(sessionKey)}/command`, request);
+  }
+
+  async resetSession(sessionKey: string): Promise<void> {
+    await this.#json("POST", `${sessionPath(sessionKey)}/reset`);
+  }
+
+  async endSession(sessionKey: string): Promise<void> {
+    await this.#json("DELETE", sessionPath(sessionKey));
+  }
+
+  async agents(cwd: string): Promise<AgentInfo[]> {
+    const body = await this.#json<{ agents: AgentInfo[] }>("GET", `/agents?cwd=${encodeURIComponent(cwd)}`);
+    return body.agents;
+  }
+
+  writeFile(path: string, content: string): Promise<WriteFileResponse> {
+    return this.#json<WriteFileResponse>("POST", "/workspace/files", { path, content });
   }
 
   async *events(runId: string, afterSeq: number, signal?: AbortSignal): AsyncIterable<RunEvent[]> {
@@ -102,6 +127,10 @@ async function toRunnerError(response: Response): Promise<RunnerError> {
     `runner answered ${response.status}: ${text.slice(0, 200)}`,
     response.status,
   );
+}
+
+function sessionPath(sessionKey: string): string {
+  return `/sessions/${encodeURIComponent(sessionKey)}`;
 }
 
 function describe(error: unknown): string {

@@ -1,42 +1,102 @@
-import type { RunEvent } from "../runner/client.ts";
+import type { RunEvent, UpdateKind } from "../../container/src/protocol.ts";
 import { splitUtf8, utf8Bytes } from "../util/utf8.ts";
 
-/** What a chunk holds: `text` is kiro-cli's answer (stdout), `stderr` its diagnostics. */
-export type ChunkKind = "text" | "stderr";
+/**
+ * What a chunk holds: `text` is Kiro's answer, `stderr` kiro-cli's diagnostics (headless), the
+ * rest are structured ACP updates (thoughts, tool calls, plans, usage, permission decisions).
+ */
+export type ChunkKind = "text" | "stderr" | UpdateKind;
+
+export const CHUNK_KINDS: readonly ChunkKind[] = [
+  "text",
+  "stderr",
+  "thought",
+  "tool_call",
+  "tool_call_update",
+  "plan",
+  "usage",
+  "permission",
+  "notice",
+  "unknown",
+];
+
+/** Kinds whose consecutive events merge into one chunk: plain streams of text. */
+const STREAM_KINDS: ReadonlySet<ChunkKind> = new Set(["text", "stderr", "thought"]);
 
 export interface NewChunk {
   kind: ChunkKind;
   content: string;
+  /** JSON of the update's structured payload, when it has one. */
+  data: string | null;
   bytes: number;
   createdAt: number;
 }
 
 /**
- * Turns one batch of runner events into chunk rows: consecutive events of the same kind are
- * coalesced (fewer rows under a fast stream) and no row exceeds `maxBytes`.
+ * Turns one batch of runner events into chunk rows: consecutive text of the same kind is
+ * coalesced (fewer rows under a fast stream), structured updates stay one chunk each, and no
+ * row's content exceeds `maxBytes`.
  */
 export function chunksFromEvents(events: readonly RunEvent[], maxBytes: number): NewChunk[] {
   const chunks: NewChunk[] = [];
-  let kind: ChunkKind | undefined;
-  let parts: string[] = [];
-  let createdAt = 0;
+  let pending: { kind: ChunkKind; parts: string[]; at: number } | undefined;
   const flush = () => {
-    if (kind === undefined || parts.length === 0) return;
-    for (const content of splitUtf8(parts.join(""), maxBytes)) {
-      if (content) chunks.push({ kind, content, bytes: utf8Bytes(content), createdAt });
+    if (!pending) return;
+    for (const content of splitUtf8(pending.parts.join(""), maxBytes)) {
+      if (content) chunks.push(chunk(pending.kind, content, null, pending.at));
     }
-    parts = [];
+    pending = undefined;
   };
   for (const event of events) {
     if (event.type === "exit") continue;
-    const eventKind: ChunkKind = event.type === "output" ? "text" : "stderr";
-    if (eventKind !== kind) {
-      flush();
-      kind = eventKind;
-      createdAt = event.at;
+    const kind: ChunkKind =
+      event.type === "output" ? "text" : event.type === "stderr" ? "stderr" : event.kind;
+    const data = event.type === "update" && event.data !== undefined ? JSON.stringify(event.data) : null;
+    if (STREAM_KINDS.has(kind) && data === null) {
+      if (pending?.kind !== kind) flush();
+      pending ??= { kind, parts: [], at: event.at };
+      pending.parts.push(event.text.toWellFormed());
+      continue;
     }
-    parts.push(event.text);
+    flush();
+    const [content = "", ...rest] = splitUtf8(event.text.toWellFormed(), maxBytes);
+    chunks.push(chunk(kind, content, data, event.at));
+    for (const more of rest) chunks.push(chunk(kind, more, null, event.at));
   }
   flush();
   return chunks;
+}
+
+function chunk(kind: ChunkKind, content: string, data: string | null, createdAt: number): NewChunk {
+  return {
+    kind,
+    content,
+    data,
+    bytes: utf8Bytes(content) + (data === null ? 0 : utf8Bytes(data)),
+    createdAt,
+  };
+}
+
+/**
+ * Keeps a task's stored output under `capBytes`: chunks past the cap are dropped, the one that
+ * crosses it is cut, and a single `notice` chunk says so at the point of the cut.
+ */
+export function capChunks(chunks: readonly NewChunk[], usedBytes: number, capBytes: number): NewChunk[] {
+  if (usedBytes >= capBytes) return [];
+  const kept: NewChunk[] = [];
+  let used = usedBytes;
+  for (const next of chunks) {
+    if (used + next.bytes <= capBytes) {
+      kept.push(next);
+      used += next.bytes;
+      continue;
+    }
+    const room = capBytes - used;
+    const [head = ""] = next.data === null ? splitUtf8(next.content, Math.max(room, 1)) : [""];
+    if (head && utf8Bytes(head) <= room) kept.push(chunk(next.kind, head, null, next.createdAt));
+    const message = `Output truncated: this task stores at most ${capBytes} bytes (KIRO_MAX_TASK_OUTPUT_BYTES). Kiro keeps working; its later output is not stored.`;
+    kept.push(chunk("notice", message, null, next.createdAt));
+    break;
+  }
+  return kept;
 }

@@ -9,7 +9,11 @@ export interface IngestDeps {
   runner: () => RunnerClient;
   /** Called after every change to a task (new chunks, terminal state): wakes long-polls. */
   changed: (taskId: string) => void;
+  /** Called once when a task reaches its terminal state. */
+  ended?: (taskId: string, end: TaskEnd) => void;
   log: Logger;
+  /** Output a task stores at most (see capChunks). */
+  maxTaskOutputBytes: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -89,7 +93,8 @@ export class TaskIngest {
   #store(taskId: string, batch: readonly RunEvent[]): boolean {
     const last = batch.at(-1);
     if (!last) return false;
-    this.#deps.store.append(taskId, chunksFromEvents(batch, LIMITS.MAX_CHUNK_BYTES), last.seq);
+    const chunks = chunksFromEvents(batch, LIMITS.MAX_CHUNK_BYTES);
+    this.#deps.store.append(taskId, chunks, last.seq, this.#deps.maxTaskOutputBytes);
     const exit = batch.find((event) => event.type === "exit");
     if (exit) {
       this.#end(taskId, {
@@ -97,6 +102,7 @@ export class TaskIngest {
         reason: exit.reason,
         error: exit.error,
         exitCode: exit.exit_code,
+        metadata: exit.metadata,
       });
     } else {
       this.#deps.changed(taskId);
@@ -148,6 +154,7 @@ export class TaskIngest {
     const now = (this.#deps.now ?? Date.now)();
     if (this.#deps.store.finish(taskId, end, now, LIMITS.MAX_RESULT_BYTES)) {
       this.#deps.log.info("task.finished", { task_id: taskId, status: end.status, reason: end.reason });
+      this.#deps.ended?.(taskId, end);
     }
     this.#deps.changed(taskId);
   }

@@ -1,17 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
-import { LIMITS } from "../config.ts";
+import { LIMITS, settings } from "../config.ts";
 import { ErrorCode, KiroError, type Outcome, outcome } from "../errors.ts";
-import { newTaskId, sessionObjectName } from "../ids.ts";
-import type { RunnerClient } from "../runner/client.ts";
+import { accountObjectName, newTaskId, sessionObjectName } from "../ids.ts";
+import type { AgentInfo, CommandResponse, RunnerClient } from "../runner/client.ts";
 import { RunnerError } from "../runner/client.ts";
 import { toKiroError } from "../runner/errors.ts";
 import { runnerForSession } from "../runner/select.ts";
-import { durableSql, migrate } from "../storage/sql.ts";
+import { durableSql, migrate, type Sql } from "../storage/sql.ts";
 import { createLogger, type Logger } from "../util/log.ts";
+import { History, historyMarkdown, type Turn } from "./history.ts";
 import { TaskIngest } from "./ingest.ts";
-import { SessionMeta, type SessionSettings } from "./meta.ts";
+import { SessionMeta, type SessionRecord, type SessionSettings } from "./meta.ts";
+import { type PoolInfo, poolInfo } from "./pool-info.ts";
+import { nextAlarmAt } from "./schedule.ts";
 import { SESSION_SCHEMA } from "./schema.ts";
-import { TaskStore } from "./task-store.ts";
+import { type TaskEnd, type TaskRow, TaskStore } from "./task-store.ts";
 import { statusView, summaryView } from "./task-views.ts";
 import type { SessionInfo, TaskStarted, TaskStatusView, TaskSummary } from "./views.ts";
 import { Waiters } from "./waiters.ts";
@@ -35,39 +38,43 @@ export interface StatusRequest {
 /**
  * One Kiro session: its tasks, their output and the conversation, in this object's SQLite.
  * It starts runs on the session's runner and streams their output into storage as it is
- * produced; a watchdog alarm resumes that streaming after an eviction, with no client polling.
+ * produced. Its alarm resumes that streaming after an eviction (with no client polling), sweeps
+ * finished tasks after KIRO_TASK_TTL, and ends the session after KIRO_SESSION_IDLE_TTL.
  */
 export class KiroSession extends DurableObject<Env> {
+  readonly #sql: Sql;
   readonly #store: TaskStore;
   readonly #meta: SessionMeta;
+  readonly #history: History;
   readonly #waiters = new Waiters();
   readonly #ingest: TaskIngest;
   readonly #log: Logger = createLogger({ component: "session" });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const sql = durableSql(ctx.storage);
-    migrate(sql, SESSION_SCHEMA);
-    this.#store = new TaskStore(sql);
-    this.#meta = new SessionMeta(sql);
+    this.#sql = durableSql(ctx.storage);
+    migrate(this.#sql, SESSION_SCHEMA);
+    this.#store = new TaskStore(this.#sql);
+    this.#meta = new SessionMeta(this.#sql);
+    this.#history = new History(this.#sql);
     this.#ingest = new TaskIngest({
       store: this.#store,
       runner: () => this.#runner(),
       changed: (taskId) => this.#waiters.notify(taskId),
+      ended: (_taskId, end) => this.#turnEnded(end),
       log: this.#log,
+      maxTaskOutputBytes: settings(env).maxTaskOutputBytes,
     });
   }
 
   /** Sets the session up: resolves its working directory on its runner, then records it. */
   async init(request: InitRequest): Promise<Outcome<SessionInfo>> {
     return outcome(async () => {
-      const existing = this.#meta.read();
-      if (existing) return this.#info();
+      if (this.#meta.read()) return this.#info();
       const runner = runnerForSession(this.env, sessionObjectName(request.userId, request.sessionId));
-      const workingDirectory = await this.#callRunner(() =>
-        runner.resolveWorkspace(request.workingDirectory),
-      );
+      const workingDirectory = await callRunner(() => runner.resolveWorkspace(request.workingDirectory));
       this.#meta.write({ ...request, workingDirectory, createdAt: Date.now() });
+      await this.#schedule();
       return this.#info();
     });
   }
@@ -87,16 +94,16 @@ export class KiroSession extends DurableObject<Env> {
         );
       }
       const taskId = newTaskId(meta.sessionId);
-      const resume = this.#store.hasCompletedTurn();
       this.#store.create(taskId, message, Date.now());
       try {
-        const started = await this.#callRunner(() =>
+        const started = await callRunner(() =>
           this.#runner().startRun({
             run_id: taskId,
+            session_key: meta.sessionId,
             message,
             cwd: meta.workingDirectory,
             agent: meta.agent ?? undefined,
-            resume,
+            resume: meta.resumable,
           }),
         );
         this.#store.setBootId(taskId, started.boot_id);
@@ -104,9 +111,9 @@ export class KiroSession extends DurableObject<Env> {
         this.#store.discard(taskId);
         throw error;
       }
-      this.#meta.touch(Date.now());
-      this.#log.info("task.started", { task_id: taskId, session_id: meta.sessionId, resume });
-      this.#watch();
+      this.#meta.update({ lastActive: Date.now() });
+      this.#log.info("task.started", { task_id: taskId, session_id: meta.sessionId, resume: meta.resumable });
+      await this.#watch();
       return { task_id: taskId, session_id: meta.sessionId, status: "running" };
     });
   }
@@ -117,7 +124,7 @@ export class KiroSession extends DurableObject<Env> {
       const meta = this.#requireMeta();
       let task = this.#requireTask(request.taskId);
       if (task.status === "running") {
-        this.#watch();
+        await this.#watch();
         if (request.waitMs > 0 && task.chunk_count <= request.fromChunkIndex) {
           await this.#waiters.wait(task.id, request.waitMs);
           task = this.#requireTask(request.taskId);
@@ -131,59 +138,175 @@ export class KiroSession extends DurableObject<Env> {
     return outcome(async () => {
       const meta = this.#requireMeta();
       const task = this.#requireTask(taskId);
-      if (task.status === "running") {
-        const confirmed = this.#waiters.wait(taskId, CANCEL_CONFIRM_MS);
-        this.#watch();
-        try {
-          await this.#runner().cancelRun(task.run_id);
-          await confirmed;
-        } catch (error) {
-          if (!(error instanceof RunnerError)) throw error;
-          this.#log.warn("task.cancel_unconfirmed", { task_id: taskId, code: error.code });
-        }
-        const end = { status: "cancelled", reason: "cancelled", error: "Cancelled by the user." } as const;
-        this.#store.finish(taskId, end, Date.now(), LIMITS.MAX_RESULT_BYTES);
-        this.#waiters.notify(taskId);
-      }
+      if (task.status === "running") await this.#cancel(task);
       return statusView(this.#store, meta.sessionId, this.#requireTask(taskId), task.chunk_count);
     });
   }
 
   async listTasks(includeDone: boolean): Promise<Outcome<TaskSummary[]>> {
-    return outcome(() => {
+    return outcome(async () => {
       const meta = this.#requireMeta();
-      this.#watch();
+      await this.#watch();
       return this.#store
         .list(includeDone, LIMITS.MAX_TASKS_LISTED)
         .map((task) => summaryView(meta.sessionId, task));
     });
   }
 
-  /** Watchdog: resumes streaming for every running task, and re-arms while any is running. */
-  override async alarm(): Promise<void> {
-    this.#watch();
+  /** Forgets Kiro's saved conversation: the next turn starts fresh. */
+  async clearConversation(): Promise<Outcome<SessionInfo>> {
+    return outcome(async () => {
+      const meta = this.#requireMeta();
+      await callRunner(() => this.#runner().resetSession(meta.sessionId));
+      this.#meta.update({ resumable: false, lastActive: Date.now() });
+      return this.#info();
+    });
   }
 
-  #watch(): void {
-    const running = this.#store.running();
-    for (const task of running) void this.#ingest.ensure(task.id);
-    if (running.length > 0) {
-      void this.ctx.storage.setAlarm(Date.now() + LIMITS.WATCHDOG_INTERVAL_MS);
+  async history(limit: number): Promise<Outcome<{ turns: Turn[]; total: number }>> {
+    return outcome(() => {
+      this.#requireMeta();
+      return { turns: this.#history.recent(limit), total: this.#history.count() };
+    });
+  }
+
+  async clearHistory(): Promise<Outcome<{ cleared: number }>> {
+    return outcome(() => {
+      this.#requireMeta();
+      return { cleared: this.#history.clear() };
+    });
+  }
+
+  /** Writes the recorded conversation as Markdown to `path` in the workspace. */
+  async saveConversation(path: string): Promise<Outcome<{ path: string; bytes: number; turns: number }>> {
+    return outcome(async () => {
+      const meta = this.#requireMeta();
+      const turns = this.#history.recent(LIMITS.MAX_HISTORY_TURNS);
+      const written = await callRunner(() =>
+        this.#runner().writeFile(path, historyMarkdown(meta.sessionId, turns)),
+      );
+      return { path: written.path, bytes: written.bytes, turns: turns.length };
+    });
+  }
+
+  async command(command: string): Promise<Outcome<CommandResponse>> {
+    return outcome(async () => {
+      const meta = this.#requireMeta();
+      const request = { command, cwd: meta.workingDirectory, agent: meta.agent ?? undefined };
+      const result = await callRunner(() => this.#runner().command(meta.sessionId, request));
+      this.#meta.update({ lastActive: Date.now() });
+      return result;
+    });
+  }
+
+  async agents(): Promise<Outcome<AgentInfo[]>> {
+    return outcome(async () => {
+      const meta = this.#requireMeta();
+      return callRunner(() => this.#runner().agents(meta.workingDirectory));
+    });
+  }
+
+  async pool(): Promise<Outcome<PoolInfo>> {
+    return outcome(async () => {
+      const meta = this.#requireMeta();
+      return poolInfo(this.env, meta, this.#runner(), this.#store.running().length);
+    });
+  }
+
+  /**
+   * Ends the session: cancels its running tasks, stops its kiro-cli (and container), and deletes
+   * everything it stored. The caller (the Account) forgets the session first.
+   */
+  async end(): Promise<Outcome<{ cancelled_tasks: number }>> {
+    return outcome(async () => {
+      const meta = this.#requireMeta();
+      const running = this.#store.running();
+      for (const task of running) await this.#cancel(task);
+      await this.#runner()
+        .endSession(meta.sessionId)
+        .catch((error: unknown) => this.#log.warn("session.end_runner", { error: String(error) }));
+      if (!settings(this.env).runnerUrl) {
+        await this.env.KIRO_CONTAINER.getByName(this.#objectName(meta)).destroy();
+      }
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+      this.#meta.reset();
+      migrate(this.#sql, SESSION_SCHEMA); // empty tables, so late callers read "not found"
+      this.#log.info("session.ended", { session_id: meta.sessionId, cancelled_tasks: running.length });
+      return { cancelled_tasks: running.length };
+    });
+  }
+
+  /** Watchdog, sweep and idle expiry, then the next alarm. */
+  override async alarm(): Promise<void> {
+    const meta = this.#meta.read();
+    if (!meta) return;
+    const now = Date.now();
+    const config = settings(this.env);
+    const swept = this.#store.sweep(now - config.taskTtlMs, now);
+    this.#store.forgetExpired(now - LIMITS.EXPIRED_TOMBSTONE_MS);
+    if (swept > 0) this.#log.info("tasks.swept", { session_id: meta.sessionId, count: swept });
+    const idle = this.#store.running().length === 0 && now - meta.lastActive > config.sessionIdleTtlMs;
+    if (idle) return this.#expire(meta);
+    await this.#watch();
+  }
+
+  /** Resumes streaming for every running task and keeps the alarm set for what comes next. */
+  async #watch(): Promise<void> {
+    for (const task of this.#store.running()) void this.#ingest.ensure(task.id);
+    await this.#schedule();
+  }
+
+  async #schedule(): Promise<void> {
+    const meta = this.#meta.read();
+    if (!meta) return;
+    const config = settings(this.env);
+    const at = nextAlarmAt({
+      now: Date.now(),
+      running: this.#store.running().length > 0,
+      oldestEnded: this.#store.oldestEnded(),
+      lastActive: meta.lastActive,
+      taskTtlMs: config.taskTtlMs,
+      sessionIdleTtlMs: config.sessionIdleTtlMs,
+    });
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at || current < Date.now()) await this.ctx.storage.setAlarm(at);
+  }
+
+  async #cancel(task: TaskRow): Promise<void> {
+    const confirmed = this.#waiters.wait(task.id, CANCEL_CONFIRM_MS);
+    void this.#ingest.ensure(task.id);
+    try {
+      await this.#runner().cancelRun(task.run_id);
+      await confirmed;
+    } catch (error) {
+      if (!(error instanceof RunnerError)) throw error;
+      this.#log.warn("task.cancel_unconfirmed", { task_id: task.id, code: error.code });
     }
+    const end = { status: "cancelled", reason: "cancelled", error: "Cancelled by the user." } as const;
+    this.#store.finish(task.id, end, Date.now(), LIMITS.MAX_RESULT_BYTES);
+    this.#waiters.notify(task.id);
+  }
+
+  /** An idle session ends itself; its Account forgets it first so no one can reach it meanwhile. */
+  async #expire(meta: SessionRecord): Promise<void> {
+    this.#log.info("session.idle_expired", { session_id: meta.sessionId });
+    const account = this.env.ACCOUNT.getByName(accountObjectName(meta.userId));
+    await account.forgetSession(meta.sessionId);
+    await this.end();
+  }
+
+  #turnEnded(end: TaskEnd): void {
+    if (end.status === "completed") this.#meta.update({ resumable: true });
+    void this.#schedule();
   }
 
   #runner(): RunnerClient {
-    const meta = this.#requireMeta();
-    return runnerForSession(this.env, sessionObjectName(meta.userId, meta.sessionId));
+    return runnerForSession(this.env, this.#objectName(this.#requireMeta()));
   }
 
-  async #callRunner<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (error instanceof RunnerError) throw toKiroError(error);
-      throw error;
-    }
+  #objectName(meta: SessionRecord): string {
+    return sessionObjectName(meta.userId, meta.sessionId);
   }
 
   #info(): SessionInfo {
@@ -198,16 +321,32 @@ export class KiroSession extends DurableObject<Env> {
     };
   }
 
-  #requireMeta() {
+  #requireMeta(): SessionRecord {
     const meta = this.#meta.read();
     if (!meta) throw new KiroError(ErrorCode.SessionNotFound, "Session not found.");
     return meta;
   }
 
-  #requireTask(taskId: string) {
+  #requireTask(taskId: string): TaskRow {
     const task = this.#store.get(taskId);
-    if (!task) throw taskNotFound(taskId);
-    return task;
+    if (task) return task;
+    if (this.#store.isExpired(taskId)) {
+      const ttl = settings(this.env).taskTtlMs;
+      throw new KiroError(
+        ErrorCode.TaskExpired,
+        `Task ${taskId} expired: finished tasks and their output are kept for ${Math.round(ttl / 60_000)} min after they end (KIRO_TASK_TTL).`,
+      );
+    }
+    throw taskNotFound(taskId);
+  }
+}
+
+async function callRunner<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof RunnerError) throw toKiroError(error);
+    throw error;
   }
 }
 

@@ -12,6 +12,8 @@ export interface SessionRecord extends SessionSettings {
   sessionId: string;
   createdAt: number;
   lastActive: number;
+  /** The next turn continues kiro-cli's saved conversation (false after kiro_session_clear). */
+  resumable: boolean;
 }
 
 const KEY = "session";
@@ -32,13 +34,18 @@ export class SessionMeta {
     return this.#cached;
   }
 
-  write(record: Omit<SessionRecord, "lastActive">): void {
-    this.#save({ ...record, lastActive: record.createdAt });
+  write(record: Omit<SessionRecord, "lastActive" | "resumable">): void {
+    this.#save({ ...record, lastActive: record.createdAt, resumable: false });
   }
 
-  touch(now: number): void {
+  update(change: Partial<Pick<SessionRecord, "lastActive" | "resumable">>): void {
     const record = this.read();
-    if (record) this.#save({ ...record, lastActive: now });
+    if (record) this.#save({ ...record, ...change });
+  }
+
+  /** Forgets the cached record (after the storage under it was deleted). */
+  reset(): void {
+    this.#cached = undefined;
   }
 
   #save(record: SessionRecord): void {

@@ -5,8 +5,10 @@
  * - meta:         the session's settings (one row per key).
  * - tasks:        one row per turn; `last_seq` is the last runner event stored, so ingest can
  *                 resume exactly where it stopped.
- * - chunks:       the output, `idx` contiguous from 0 per task; each row's content is bounded.
+ * - chunks:       the output, `idx` contiguous from 0 per task; each row's content is bounded;
+ *                 `data` holds the structured payload of ACP updates (JSON).
  * - conversation: the user's messages and Kiro's final answers, newest last.
+ * - expired_tasks: ids of tasks swept after their TTL, so asking for one says "expired".
  */
 export const SESSION_SCHEMA: readonly string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
@@ -23,6 +25,7 @@ export const SESSION_SCHEMA: readonly string[] = [
      exit_code INTEGER,
      reason TEXT,
      error TEXT,
+     metadata TEXT,
      created_at INTEGER NOT NULL,
      ended_at INTEGER
    )`,
@@ -32,6 +35,7 @@ export const SESSION_SCHEMA: readonly string[] = [
      idx INTEGER NOT NULL,
      kind TEXT NOT NULL,
      content TEXT NOT NULL,
+     data TEXT,
      bytes INTEGER NOT NULL,
      created_at INTEGER NOT NULL,
      PRIMARY KEY (task_id, idx)
@@ -43,4 +47,6 @@ export const SESSION_SCHEMA: readonly string[] = [
      content TEXT NOT NULL,
      created_at INTEGER NOT NULL
    )`,
+  `CREATE INDEX tasks_by_end ON tasks (ended_at)`,
+  `CREATE TABLE expired_tasks (id TEXT PRIMARY KEY, expired_at INTEGER NOT NULL)`,
 ];

@@ -1,6 +1,6 @@
 import type { Sql } from "../storage/sql.ts";
 import { truncateUtf8, utf8Bytes } from "../util/utf8.ts";
-import type { ChunkKind, NewChunk } from "./chunks.ts";
+import { type ChunkKind, capChunks, type NewChunk } from "./chunks.ts";
 
 export type TaskStatus = "running" | "completed" | "failed" | "cancelled";
 
@@ -17,6 +17,8 @@ export interface TaskRow {
   exit_code: number | null;
   reason: string | null;
   error: string | null;
+  /** JSON: Kiro's metadata for the turn (ACP), when it sent any. */
+  metadata: string | null;
   created_at: number;
   ended_at: number | null;
 }
@@ -25,6 +27,7 @@ export interface ChunkRow {
   idx: number;
   kind: ChunkKind;
   content: string;
+  data: string | null;
   bytes: number;
   created_at: number;
 }
@@ -34,6 +37,7 @@ export interface TaskEnd {
   reason: string;
   error?: string | undefined;
   exitCode?: number | null | undefined;
+  metadata?: Record<string, unknown> | undefined;
 }
 
 const PREVIEW_CHARS = 200;
@@ -95,19 +99,21 @@ export class TaskStore {
    * Appends chunks and records the last runner event they came from, in one transaction: a
    * resumed stream starts after `lastSeq`, so nothing is stored twice or skipped.
    */
-  append(id: string, chunks: readonly NewChunk[], lastSeq: number): void {
+  append(id: string, batch: readonly NewChunk[], lastSeq: number, capBytes: number): void {
     this.#sql.transaction(() => {
       const task = this.get(id);
       if (task?.status !== "running" || lastSeq <= task.last_seq) return;
+      const chunks = capChunks(batch, task.total_bytes, capBytes);
       let idx = task.chunk_count;
       let bytes = 0;
       for (const chunk of chunks) {
         this.#sql.run(
-          "INSERT INTO chunks (task_id, idx, kind, content, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+          "INSERT INTO chunks (task_id, idx, kind, content, data, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
           id,
           idx++,
           chunk.kind,
           chunk.content,
+          chunk.data,
           chunk.bytes,
           chunk.createdAt,
         );
@@ -129,11 +135,12 @@ export class TaskStore {
       const task = this.get(id);
       if (task?.status !== "running") return false;
       this.#sql.run(
-        "UPDATE tasks SET status = ?, reason = ?, error = ?, exit_code = ?, ended_at = ? WHERE id = ?",
+        "UPDATE tasks SET status = ?, reason = ?, error = ?, exit_code = ?, metadata = ?, ended_at = ? WHERE id = ?",
         end.status,
         end.reason,
         end.error ?? null,
         end.exitCode ?? null,
+        end.metadata === undefined ? null : JSON.stringify(end.metadata),
         now,
         id,
       );
@@ -153,7 +160,7 @@ export class TaskStore {
   /** Chunks from `fromIdx` on, at most `maxCount` and about `maxBytes` (never fewer than one). */
   readChunks(id: string, fromIdx: number, maxBytes: number, maxCount: number): ChunkRow[] {
     const rows = this.#sql.all<ChunkRow>(
-      "SELECT idx, kind, content, bytes, created_at FROM chunks WHERE task_id = ? AND idx >= ? ORDER BY idx LIMIT ?",
+      "SELECT idx, kind, content, data, bytes, created_at FROM chunks WHERE task_id = ? AND idx >= ? ORDER BY idx LIMIT ?",
       id,
       fromIdx,
       maxCount,
@@ -194,8 +201,41 @@ export class TaskStore {
     return { text: parts.join(""), truncated };
   }
 
-  /** True once the session has had a completed turn, so the next one continues it. */
-  hasCompletedTurn(): boolean {
-    return this.#sql.one("SELECT 1 FROM tasks WHERE status = 'completed' LIMIT 1") !== undefined;
+  /**
+   * Deletes finished tasks that ended before `cutoff`, with their chunks, and remembers their ids
+   * so a later lookup can say "expired". Returns how many were swept.
+   */
+  sweep(cutoff: number, now: number): number {
+    return this.#sql.transaction(() => {
+      const ids = this.#sql
+        .all<{ id: string }>(
+          "SELECT id FROM tasks WHERE status != 'running' AND ended_at < ? LIMIT 500",
+          cutoff,
+        )
+        .map((row) => row.id);
+      for (const id of ids) {
+        this.#sql.run("DELETE FROM chunks WHERE task_id = ?", id);
+        this.#sql.run("DELETE FROM tasks WHERE id = ?", id);
+        this.#sql.run("INSERT OR REPLACE INTO expired_tasks (id, expired_at) VALUES (?, ?)", id, now);
+      }
+      return ids.length;
+    });
+  }
+
+  /** Forgets tombstones older than `cutoff`: after that an expired id reads as unknown. */
+  forgetExpired(cutoff: number): void {
+    this.#sql.run("DELETE FROM expired_tasks WHERE expired_at < ?", cutoff);
+  }
+
+  isExpired(id: string): boolean {
+    return this.#sql.one("SELECT 1 FROM expired_tasks WHERE id = ?", id) !== undefined;
+  }
+
+  /** When the oldest finished task ended (null when none is kept). */
+  oldestEnded(): number | null {
+    return (
+      this.#sql.one<{ t: number | null }>("SELECT MIN(ended_at) AS t FROM tasks WHERE status != 'running'")
+        ?.t ?? null
+    );
   }
 }

@@ -24,6 +24,7 @@ export function statusView(
       index: chunk.idx,
       kind: chunk.kind,
       content: chunk.content,
+      ...(chunk.data !== null && { data: JSON.parse(chunk.data) as unknown }),
       created_at: iso(chunk.created_at),
     })),
     new_content: chunks
@@ -51,6 +52,7 @@ export function statusView(
   }
   view.reason = task.reason ?? undefined;
   view.exit_code = task.exit_code;
+  if (task.metadata !== null) view.metadata = JSON.parse(task.metadata) as Record<string, unknown>;
   return view;
 }
 

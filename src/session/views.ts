@@ -3,6 +3,7 @@
  * zod schema (the tools' `outputSchema`) and its inferred type, so the two cannot drift apart.
  */
 import { z } from "zod";
+import { CHUNK_KINDS, type ChunkKind } from "./chunks.ts";
 
 const taskStatus = z.enum(["running", "completed", "failed", "cancelled"]).describe("Task state");
 const timestamp = z.string().describe("ISO 8601 time");
@@ -26,8 +27,13 @@ export type TaskStarted = z.infer<typeof taskStartedSchema>;
 
 export const chunkSchema = z.object({
   index: z.number().int().describe("Position in the task's output, contiguous from 0"),
-  kind: z.enum(["text", "stderr"]).describe("text: the answer (stdout); stderr: kiro-cli diagnostics"),
-  content: z.string().describe("UTF-8 text with terminal escape codes removed"),
+  kind: z
+    .enum(CHUNK_KINDS as [ChunkKind, ...ChunkKind[]])
+    .describe(
+      "text: Kiro's answer; stderr: kiro-cli diagnostics; thought, tool_call, tool_call_update, plan, usage, permission, notice, unknown: structured updates",
+    ),
+  content: z.string().describe("Readable UTF-8 text, terminal escape codes removed"),
+  data: z.unknown().optional().describe("The structured update as Kiro sent it (tool calls, plans, …)"),
   created_at: timestamp,
 });
 export type ChunkView = z.infer<typeof chunkSchema>;
@@ -58,6 +64,10 @@ export const taskStatusSchema = z.object({
   error: z.string().optional().describe("Why the task failed or was cancelled"),
   reason: z.string().optional().describe("How the task ended: exited, cancelled, timeout, runner_lost, …"),
   exit_code: z.number().int().nullable().optional().describe("kiro-cli's exit code, when it exited"),
+  metadata: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("Kiro's figures for the turn (context usage, credits, duration), when it sent them"),
 });
 export type TaskStatusView = z.infer<typeof taskStatusSchema>;
 

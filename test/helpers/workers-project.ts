@@ -27,6 +27,8 @@ export function workersProject(name: string, include: string) {
             // Tests make their own sessions, many per user.
             KIRO_MAX_SESSIONS: "1000",
             KIRO_MAX_RUNNING_TASKS: "100",
+            // Small, so the truncation test needs only a little output.
+            KIRO_MAX_TASK_OUTPUT_BYTES: "1048576",
           },
         },
       })),

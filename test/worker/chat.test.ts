@@ -35,10 +35,19 @@ describe("tool surface", () => {
   it("lists every tool with an input and an output schema", async () => {
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([
+      "kiro_agents_list",
       "kiro_chat",
       "kiro_chat_async",
+      "kiro_command",
+      "kiro_history",
+      "kiro_history_clear",
+      "kiro_pool_stats",
+      "kiro_session_clear",
       "kiro_session_create",
+      "kiro_session_end",
       "kiro_session_list",
+      "kiro_session_save",
+      "kiro_session_switch",
       "kiro_task_cancel",
       "kiro_task_list",
       "kiro_task_status",

@@ -2,7 +2,15 @@
  * Starts the real runner (with the stand-in kiro-cli) behind a fault proxy, plus a small control
  * server through which tests in workerd can cut the proxy's connections or restart the runner.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,7 +25,19 @@ export default async function setup(project: TestProject) {
   // A link from inside the workspace to outside it: following it must be refused.
   mkdirSync(path.join(scratch, "outside"));
   symlinkSync(path.join(scratch, "outside"), path.join(workspaceRoot, "link-out"));
-  const options = { workspaceRoot, kiroHome: path.join(scratch, "kiro-home") };
+  const kiroHome = path.join(scratch, "kiro-home");
+  // Custom agents: one global, one in the "project" workspace directory.
+  mkdirSync(path.join(kiroHome, "agents"), { recursive: true });
+  writeFileSync(
+    path.join(kiroHome, "agents", "reviewer.json"),
+    JSON.stringify({ description: "Reviews code" }),
+  );
+  mkdirSync(path.join(workspaceRoot, "project", ".kiro", "agents"), { recursive: true });
+  writeFileSync(
+    path.join(workspaceRoot, "project", ".kiro", "agents", "builder.json"),
+    JSON.stringify({ description: "Builds the project" }),
+  );
+  const options = { workspaceRoot, kiroHome };
   let runner: RunnerProcess = await startRunner(options);
   const proxy = await startFaultProxy(runner.port);
 
@@ -25,6 +45,14 @@ export default async function setup(project: TestProject) {
     const reply = (body: unknown) =>
       response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
     if (request.url === "/cut") return reply({ cut: proxy.cut() });
+    if (request.url?.startsWith("/file?")) {
+      // Lets tests in workerd read what the runner wrote into the workspace.
+      const relative = new URL(request.url, "http://control").searchParams.get("path") ?? "";
+      const file = path.resolve(workspaceRoot, relative);
+      return reply({
+        content: file.startsWith(workspaceRoot) && existsSync(file) ? readFileSync(file, "utf8") : null,
+      });
+    }
     if (request.url?.startsWith("/restart-runner")) {
       // SIGKILL models a crash; SIGTERM a graceful stop (a container being replaced).
       const signal = request.url.endsWith("?graceful") ? "SIGTERM" : "SIGKILL";

@@ -24,3 +24,9 @@ export async function control(
   if (!response.ok) throw new Error(`control ${action} failed: ${response.status}`);
   return (await response.json()) as Record<string, unknown>;
 }
+
+/** What the runner wrote at `path` in the test workspace, or null. */
+export async function workspaceFile(relativePath: string, controlUrl: string): Promise<string | null> {
+  const response = await fetch(`${controlUrl}/file?path=${encodeURIComponent(relativePath)}`);
+  return ((await response.json()) as { content: string | null }).content;
+}

@@ -1,8 +1,16 @@
 import type { Tool } from "../tool.ts";
+import { kiroAgentsList } from "./kiro-agents-list.ts";
 import { kiroChat } from "./kiro-chat.ts";
 import { kiroChatAsync } from "./kiro-chat-async.ts";
+import { kiroCommand } from "./kiro-command.ts";
+import { kiroHistory, kiroHistoryClear } from "./kiro-history.ts";
+import { kiroPoolStats } from "./kiro-pool-stats.ts";
+import { kiroSessionClear } from "./kiro-session-clear.ts";
 import { kiroSessionCreate } from "./kiro-session-create.ts";
+import { kiroSessionEnd } from "./kiro-session-end.ts";
 import { kiroSessionList } from "./kiro-session-list.ts";
+import { kiroSessionSave } from "./kiro-session-save.ts";
+import { kiroSessionSwitch } from "./kiro-session-switch.ts";
 import { kiroTaskCancel } from "./kiro-task-cancel.ts";
 import { kiroTaskList } from "./kiro-task-list.ts";
 import { kiroTaskStatus } from "./kiro-task-status.ts";
@@ -16,4 +24,13 @@ export const TOOLS: readonly Tool[] = [
   kiroTaskList,
   kiroSessionCreate,
   kiroSessionList,
+  kiroSessionSwitch,
+  kiroSessionEnd,
+  kiroSessionClear,
+  kiroSessionSave,
+  kiroCommand,
+  kiroAgentsList,
+  kiroHistory,
+  kiroHistoryClear,
+  kiroPoolStats,
 ];

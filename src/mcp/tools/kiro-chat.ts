@@ -6,6 +6,7 @@ import type { TaskStatusView } from "../../session/views.ts";
 import { accountOf, sessionStub } from "../context.ts";
 import { messageField, sessionIdField } from "../schemas.ts";
 import { defineTool } from "../tool.ts";
+import { viewUrl } from "../view-url.ts";
 
 const PROGRESS_MESSAGE_CHARS = 200;
 
@@ -19,6 +20,7 @@ const chatResultSchema = z.object({
   error: z.string().optional().describe("Why the task failed or was cancelled"),
   total_bytes_received: z.number().int(),
   note: z.string().optional().describe("What to do next, when the task is still running"),
+  view_url: z.string().describe("A page showing the task's output live; the link is valid for an hour"),
 });
 
 export const kiroChat = defineTool({
@@ -53,6 +55,7 @@ export const kiroChat = defineTool({
       result_truncated: view.result_truncated,
       error: view.error,
       total_bytes_received: view.total_bytes_received,
+      view_url: await viewUrl(ctx, view.task_id),
       note: view.is_done
         ? undefined
         : `Kiro is still working. Poll kiro_task_status with task_id ${view.task_id} and from_chunk_index 0 to read its output, then keep polling from next_chunk_index.`,

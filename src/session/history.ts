@@ -1,0 +1,46 @@
+import type { Sql } from "../storage/sql.ts";
+
+export interface Turn {
+  task_id: string;
+  role: "user" | "assistant";
+  content: string;
+  created_at: number;
+}
+
+/** The conversation we recorded: each user message, and Kiro's answer when the turn completed. */
+export class History {
+  readonly #sql: Sql;
+
+  constructor(sql: Sql) {
+    this.#sql = sql;
+  }
+
+  /** The newest `limit` turns, oldest first. */
+  recent(limit: number): Turn[] {
+    return this.#sql
+      .all<Turn>(
+        "SELECT task_id, role, content, created_at FROM conversation ORDER BY id DESC LIMIT ?",
+        limit,
+      )
+      .reverse();
+  }
+
+  count(): number {
+    return this.#sql.one<{ n: number }>("SELECT COUNT(*) AS n FROM conversation")?.n ?? 0;
+  }
+
+  /** Forgets the record; returns how many turns it held. Kiro's own memory is kiro_session_clear. */
+  clear(): number {
+    return this.#sql.run("DELETE FROM conversation");
+  }
+}
+
+/** The conversation as Markdown, for kiro_session_save. */
+export function historyMarkdown(sessionId: string, turns: readonly Turn[]): string {
+  const lines = [`# Kiro conversation ${sessionId}`, ""];
+  for (const turn of turns) {
+    const who = turn.role === "user" ? "User" : "Kiro";
+    lines.push(`## ${who} — ${new Date(turn.created_at).toISOString()}`, "", turn.content, "");
+  }
+  return lines.join("\n");
+}

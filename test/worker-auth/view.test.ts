@@ -1,0 +1,78 @@
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callTool, pollUntilDone } from "../helpers/mcp-client.ts";
+import { connectAs, createToken, workerFetch } from "./auth.ts";
+
+let alice: Client;
+let aliceToken: string;
+let bobToken: string;
+let taskId: string;
+let viewUrl: URL;
+
+beforeAll(async () => {
+  aliceToken = (await createToken("alice-view")).token;
+  bobToken = (await createToken("bob-view")).token;
+  alice = await connectAs(aliceToken);
+  const session = await callTool<{ session_id: string }>(alice, "kiro_session_create");
+  const started = await callTool<{ task_id: string; view_url: string }>(alice, "kiro_chat_async", {
+    message: "@lines 3",
+    session_id: session.data.session_id,
+  });
+  taskId = started.data.task_id;
+  viewUrl = new URL(started.data.view_url);
+  await pollUntilDone(alice, taskId);
+});
+
+afterAll(async () => {
+  await alice.close();
+});
+
+function withParams(change: Record<string, string>): URL {
+  const url = new URL(viewUrl);
+  for (const [name, value] of Object.entries(change)) url.searchParams.set(name, value);
+  return url;
+}
+
+describe("live task view", () => {
+  it("serves the page through the signed link, locked down by a strict CSP", async () => {
+    expect(viewUrl.pathname).toBe(`/tasks/${taskId}`);
+    const response = await workerFetch(viewUrl);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/html");
+    expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(await response.text()).toContain("<title>Kiro task");
+  });
+
+  it("serves the task's chunks as JSON to the page", async () => {
+    const url = new URL(viewUrl);
+    url.pathname += "/status";
+    const response = await workerFetch(url);
+    const status = (await response.json()) as { status: string; new_chunks: unknown[] };
+    expect(status.status).toBe("completed");
+    expect(status.new_chunks.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ["a forged signature", { sig: "0".repeat(64) }],
+    ["an expired link", { exp: "1000" }],
+    ["another user's name", { u: "bob-view" }],
+  ])("refuses %s", async (_name, change) => {
+    const response = await workerFetch(withParams(change));
+    expect(response.status).toBe(401);
+  });
+
+  it("accepts the owner's bearer token, and gives another user not-found", async () => {
+    const bare = new URL(viewUrl.pathname, viewUrl.origin);
+    const own = await workerFetch(bare, { headers: { authorization: `Bearer ${aliceToken}` } });
+    expect(own.status).toBe(200);
+    const other = await workerFetch(bare, { headers: { authorization: `Bearer ${bobToken}` } });
+    expect(other.status).toBe(404);
+  });
+
+  it("does not let a link for one task open another", async () => {
+    const url = new URL(viewUrl);
+    url.pathname = `/tasks/${taskId.slice(0, -1)}a`;
+    expect((await workerFetch(url)).status).toBe(401);
+  });
+});
