@@ -76,7 +76,7 @@ export class AcpSession implements TurnHost {
     this.turn = turn;
     this.turnRunId = request.runId;
     this.deps.logger.info("run_started", { run_id: request.runId, driver: "acp", session_key: this.key });
-    void turn.run().finally(() => this.turnEnded(turn));
+    void turn.run();
     return turn;
   }
 
@@ -152,7 +152,7 @@ export class AcpSession implements TurnHost {
     };
   }
 
-  private turnEnded(turn: AcpTurn): void {
+  turnEnded(turn: AcpTurn): void {
     if (this.turn !== turn) return;
     this.turn = undefined;
     this.turnRunId = undefined;

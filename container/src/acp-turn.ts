@@ -57,6 +57,8 @@ export interface TurnHost {
   ensureReady(want: SessionWant, notice: (text: string) => void, isStopped: () => boolean): Promise<Ready>;
   /** Kills the session's process (a turn stopped while it was starting). */
   kill(why: string): void;
+  /** The turn is over; called before its exit is reported, so the session is free by then. */
+  turnEnded(turn: AcpTurn): void;
 }
 
 type Settled = { response: acp.PromptResponse } | { error: unknown } | { exit: AcpTurnEnd["exit"] };
@@ -95,6 +97,7 @@ export class AcpTurn implements TurnHandle {
     this.inFlight = false;
     const kiro = this.ready?.process;
     if (this.endProcess && kiro?.alive) end = { ...end, exit: await kiro.kill("run_stopped") };
+    this.host.turnEnded(this);
     this.sink.end(end);
   }
 
