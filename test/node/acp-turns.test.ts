@@ -112,7 +112,11 @@ describe("ACP turns", () => {
   });
 
   it("switches the model with session/set_model", async () => {
-    const events = await runToEnd(runner, { message: "which model", session_key: "model", model: "claude-x" });
+    const events = await runToEnd(runner, {
+      message: "which model",
+      session_key: "model",
+      model: "claude-x",
+    });
     expect(textOf(events)).toContain("agent=default model=claude-x trust=ask");
     expect(updatesOf(events, "notice")).toEqual([]);
   });
