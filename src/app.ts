@@ -4,9 +4,9 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { adminRoutes } from "./admin/routes.ts";
 import { authenticate, type Identity, LOOPBACK_HOSTNAMES, tokenRegistry } from "./auth/authenticate.ts";
-import { settings } from "./config.ts";
 import { createMcpServer, SERVER_INFO } from "./mcp/server.ts";
 import { runnerHealth } from "./runner/health.ts";
+import { settings } from "./settings.ts";
 import { createLogger } from "./util/log.ts";
 import { viewRoutes } from "./view/routes.ts";
 

@@ -1,6 +1,6 @@
 /**
  * Limits and defaults in one place. Units are in the names; each value says why it is what it is.
- * Values a deployment may change are read from `Env` in `settings()`; the rest are fixed.
+ * Values a deployment may change are read from `Env` in `settings()` (src/settings.ts).
  */
 export const LIMITS = {
   /** Largest message a user can send to Kiro (bigger prompts belong in files in the workspace). */
@@ -46,46 +46,3 @@ export const DEFAULTS = {
   /** Between progress notifications from kiro_chat when nothing new arrived (keeps proxies open). */
   CHAT_PROGRESS_INTERVAL_MS: 5_000,
 } as const;
-
-/** Deployment settings read from the environment, with their defaults. */
-export interface Settings {
-  runnerUrl: string | undefined;
-  chatWaitMs: number;
-  maxSessions: number;
-  maxRunningTasks: number;
-  taskTtlMs: number;
-  maxTaskOutputBytes: number;
-  sessionIdleTtlMs: number;
-  allowedHostnames: string[];
-}
-
-export function settings(env: Env): Settings {
-  return {
-    runnerUrl: env.KIRO_RUNNER_URL?.trim() || undefined,
-    chatWaitMs: positiveInt(env.KIRO_CHAT_WAIT_MS, DEFAULTS.CHAT_WAIT_MS),
-    maxSessions: positiveInt(env.KIRO_MAX_SESSIONS, DEFAULTS.MAX_SESSIONS),
-    maxRunningTasks: positiveInt(env.KIRO_MAX_RUNNING_TASKS, DEFAULTS.MAX_RUNNING_TASKS),
-    taskTtlMs: duration(env.KIRO_TASK_TTL, DEFAULTS.TASK_TTL_MS),
-    maxTaskOutputBytes: positiveInt(env.KIRO_MAX_TASK_OUTPUT_BYTES, DEFAULTS.MAX_TASK_OUTPUT_BYTES),
-    sessionIdleTtlMs: duration(env.KIRO_SESSION_IDLE_TTL, DEFAULTS.SESSION_IDLE_TTL_MS),
-    allowedHostnames: (env.KIRO_ALLOWED_HOSTNAMES ?? "")
-      .split(",")
-      .map((name) => name.trim())
-      .filter(Boolean),
-  };
-}
-
-function positiveInt(raw: string | undefined, fallback: number): number {
-  const value = Number(raw);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
-
-/** "90s", "15m", "1h", "7d", "250ms"; a bare number is seconds. Anything else: the default. */
-export function duration(raw: string | undefined, fallback: number): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(raw ?? "");
-  if (!match) return fallback;
-  const value = Number(match[1]) * (UNIT_MS[match[2] ?? "s"] ?? 1000);
-  return value > 0 ? Math.round(value) : fallback;
-}

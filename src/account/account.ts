@@ -1,9 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
-import { settings } from "../config.ts";
 import { ErrorCode, KiroError, type Outcome, outcome, unwrap } from "../errors.ts";
 import { isSessionId, newSessionId, sessionObjectName } from "../ids.ts";
 import type { SessionSettings } from "../session/meta.ts";
 import type { SessionInfo, TaskStarted } from "../session/views.ts";
+import { settings } from "../settings.ts";
 import { durableSql, migrate, type Sql } from "../storage/sql.ts";
 import { ACCOUNT_SCHEMA } from "./schema.ts";
 

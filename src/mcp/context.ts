@@ -1,7 +1,7 @@
-import type { Settings } from "../config.ts";
 import { unwrap } from "../errors.ts";
 import { accountObjectName, sessionIdOfTask, sessionObjectName } from "../ids.ts";
 import { taskNotFound } from "../session/kiro-session.ts";
+import type { Settings } from "../settings.ts";
 import type { Logger } from "../util/log.ts";
 
 /** Everything a tool needs for one request, scoped to one user. */

@@ -1,4 +1,4 @@
-import { settings } from "../config.ts";
+import { settings } from "../settings.ts";
 import { HttpRunnerClient } from "./http-client.ts";
 
 /** How long /health waits for the host runner before calling it unreachable. */

@@ -1,4 +1,4 @@
-import { settings } from "../config.ts";
+import { settings } from "../settings.ts";
 import type { RunnerClient } from "./client.ts";
 import { HttpRunnerClient } from "./http-client.ts";
 

@@ -1,11 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
-import { LIMITS, settings } from "../config.ts";
+import { LIMITS } from "../config.ts";
 import { ErrorCode, KiroError, type Outcome, outcome } from "../errors.ts";
 import { accountObjectName, newTaskId, sessionObjectName } from "../ids.ts";
 import type { AgentInfo, CommandResponse, RunnerClient } from "../runner/client.ts";
 import { RunnerError } from "../runner/client.ts";
 import { toKiroError } from "../runner/errors.ts";
 import { runnerForSession } from "../runner/select.ts";
+import { settings } from "../settings.ts";
 import { durableSql, migrate, type Sql } from "../storage/sql.ts";
 import { createLogger, type Logger } from "../util/log.ts";
 import { History, historyMarkdown, type Turn } from "./history.ts";

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { settings } from "../config.ts";
 import { sessionObjectName } from "../ids.ts";
 import type { RunnerClient } from "../runner/client.ts";
+import { settings } from "../settings.ts";
 import type { SessionRecord } from "./meta.ts";
 
 export const poolInfoSchema = z.object({

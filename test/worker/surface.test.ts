@@ -241,7 +241,7 @@ describe("resources and prompts", () => {
       "kiro_review",
     ]);
     const prompt = await client.getPrompt({ name: "kiro_bug_hunt", arguments: { symptom: "crash on save" } });
-    const text = (prompt.messages[0]?.content as { text: string }).text;
+    const text = (prompt.messages[0]?.content as { text?: string } | undefined)?.text ?? "";
     expect(text).toContain("crash on save");
     expect(text).toContain("kiro_task_status");
   });
