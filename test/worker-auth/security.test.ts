@@ -63,7 +63,9 @@ describe("user B against user A's ids", () => {
   const sessionNotFound = (id: string) =>
     `Session ${id} not found. Use kiro_session_list to see your sessions, or kiro_session_create to start one.`;
 
-  it.each([
+  /** [tool, arguments naming A's ids, the exact answer a nonexistent id gets] */
+  type Attempt = [tool: string, args: () => Record<string, unknown>, expected: () => string];
+  const attempts: Attempt[] = [
     ["kiro_task_status", () => ({ task_id: alice.doneTask }), () => taskNotFound(alice.doneTask)],
     [
       "kiro_task_status",
@@ -82,10 +84,37 @@ describe("user B against user A's ids", () => {
       () => ({ message: "hi", session_id: alice.sessionId }),
       () => sessionNotFound(alice.sessionId),
     ],
-  ])("%s gets exactly the not-found a nonexistent id gets", async (tool, args, expected) => {
+    ...[
+      ["kiro_session_switch", {}],
+      ["kiro_session_end", {}],
+      ["kiro_session_clear", {}],
+      ["kiro_session_save", { path: "stolen.md" }],
+      ["kiro_history", {}],
+      ["kiro_history_clear", {}],
+      ["kiro_command", { command: "/usage" }],
+      ["kiro_agents_list", {}],
+    ].map(
+      ([tool, extra]) =>
+        [
+          tool as string,
+          () => ({ session_id: alice.sessionId, ...(extra as object) }),
+          () => sessionNotFound(alice.sessionId),
+        ] satisfies Attempt,
+    ),
+  ];
+
+  it.each(attempts)("%s gets exactly the not-found a nonexistent id gets", async (tool, args, expected) => {
     const result = await callTool(bob, tool, args());
     expect(result.isError).toBe(true);
     expect(result.text).toBe(expected());
+    await expectAliceUnchanged();
+  });
+
+  it("shows B only B's own sessions in kiro://sessions and kiro_pool_stats", async () => {
+    const resource = await bob.readResource({ uri: "kiro://sessions" });
+    expect(JSON.stringify(resource.contents)).not.toContain(alice.sessionId);
+    const stats = await callTool<{ sessions: Array<{ session_id: string }> }>(bob, "kiro_pool_stats");
+    expect(stats.data.sessions.map((s) => s.session_id)).not.toContain(alice.sessionId);
     await expectAliceUnchanged();
   });
 
