@@ -5,6 +5,7 @@ export default defineConfig({
     projects: [
       "test/worker/vitest.config.ts",
       "test/worker-auth/vitest.config.ts",
+      "test/worker-headless/vitest.config.ts",
       "test/e2e/vitest.config.ts",
       {
         test: {

@@ -10,7 +10,8 @@ import { TEST_ADMIN_TOKEN } from "./test-admin-token.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-export function workersProject(name: string, include: string) {
+/** A project whose name ends in "-headless" gets a runner with KIRO_DRIVER=headless. */
+export function workersProject(name: string, include: string[]) {
   return defineConfig({
     root,
     plugins: [
@@ -36,7 +37,7 @@ export function workersProject(name: string, include: string) {
     test: {
       name,
       silent: "passed-only",
-      include: [include],
+      include,
       globalSetup: ["test/worker/global-setup.ts"],
       testTimeout: 60_000,
       hookTimeout: 60_000,

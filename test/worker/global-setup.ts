@@ -37,7 +37,8 @@ export default async function setup(project: TestProject) {
     path.join(workspaceRoot, "project", ".kiro", "agents", "builder.json"),
     JSON.stringify({ description: "Builds the project" }),
   );
-  const options = { workspaceRoot, kiroHome };
+  const driver = project.name.endsWith("-headless") ? "headless" : "acp";
+  const options = { workspaceRoot, kiroHome, env: { KIRO_DRIVER: driver } };
   let runner: RunnerProcess = await startRunner(options);
   const proxy = await startFaultProxy(runner.port);
 
