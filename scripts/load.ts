@@ -7,10 +7,12 @@
  *   npm run load                                   8 sessions, 16 pollers, 20 s of load
  *   npm run load -- --sessions 4 --pollers 12 --duration 10
  *   npm run load -- --bytes 2000000                tasks write 2 MB (@bytes) instead of 200 lines
+ *   npm run load -- --set KIRO_DRIVER=headless     a setting for the runner and the Worker (repeatable)
  *
- * Each flag has an environment variable: LOAD_SESSIONS, LOAD_POLLERS, LOAD_DURATION_S,
- * LOAD_BYTES, LOAD_MAX_REQUESTS. Poller i follows session i mod N, so every session has at least
- * one poller and M must be at least N.
+ * Each flag but --set has an environment variable: LOAD_SESSIONS, LOAD_POLLERS, LOAD_DURATION_S,
+ * LOAD_BYTES, LOAD_MAX_REQUESTS (the dev server never inherits the caller's KIRO_* variables).
+ * Poller i follows session i mod N, so every session has at least one poller and M must be at
+ * least N.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -47,6 +49,8 @@ interface Options {
   durationS: number;
   bytes: number | undefined;
   maxRequests: number;
+  /** KIRO_* settings for the dev server, from --set NAME=VALUE. */
+  settings: Record<string, string>;
 }
 
 function options(): Options {
@@ -57,6 +61,7 @@ function options(): Options {
       duration: { type: "string" },
       bytes: { type: "string" },
       "max-requests": { type: "string" },
+      set: { type: "string", multiple: true },
     },
   });
   const env = process.env;
@@ -70,7 +75,15 @@ function options(): Options {
     durationS: positive("--duration", values.duration ?? env.LOAD_DURATION_S, 20),
     bytes: bytes === undefined ? undefined : positive("--bytes", bytes, 1),
     maxRequests: positive("--max-requests", values["max-requests"] ?? env.LOAD_MAX_REQUESTS, 200_000),
+    settings: Object.fromEntries((values.set ?? []).map(setting)),
   };
+}
+
+function setting(raw: string): [string, string] {
+  const match = /^(KIRO_[A-Z0-9_]+)=(.*)$/s.exec(raw);
+  if (match?.[1] === undefined || match[2] === undefined)
+    throw new Error(`--set takes KIRO_NAME=VALUE, not ${raw}`);
+  return [match[1], match[2]];
 }
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
@@ -93,6 +106,7 @@ async function main(opts: Options): Promise<void> {
       KIRO_MAX_SESSIONS: String(opts.sessions + 10),
       KIRO_MAX_RUNNING_TASKS: String(opts.sessions + 10),
       KIRO_MAX_ACTIVE_RUNS: String(opts.sessions + 10),
+      ...opts.settings,
     },
   });
   const host = new URL(dev.mcpUrl).hostname;
@@ -100,7 +114,10 @@ async function main(opts: Options): Promise<void> {
   console.log(
     `target:  ${dev.mcpUrl} (wrangler dev + host runner + kiro-cli stub)\n` +
       `load:    ${opts.sessions} sessions × ${JSON.stringify(shape.message)} back to back for ${opts.durationS} s, ` +
-      `${opts.pollers} pollers (wait_ms ${WAIT_MS}), at most ${opts.maxRequests} requests\n`,
+      `${opts.pollers} pollers (wait_ms ${WAIT_MS}), at most ${opts.maxRequests} requests\n` +
+      Object.entries(opts.settings)
+        .map(([name, value]) => `set:     ${name}=${value}\n`)
+        .join(""),
   );
   const sessions = await openSessions(dev.mcpUrl, dev.workspaceRoot, opts);
   const stats = emptyStats();
