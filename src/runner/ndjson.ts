@@ -5,6 +5,8 @@
  */
 export async function* readNdjson(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown[]> {
   const reader = body.getReader();
+  // A broken connection also rejects `closed`; the read loop reports it, so nothing else must.
+  reader.closed.catch(() => undefined);
   const decoder = new TextDecoder();
   let pending = "";
   try {
