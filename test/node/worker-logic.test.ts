@@ -46,7 +46,11 @@ describe("chunksFromEvents", () => {
 });
 
 describe("capChunks", () => {
-  const chunk = (content: string) => chunksFromEvents([output(content)], 1 << 20)[0]!;
+  const chunk = (content: string) => {
+    const [made] = chunksFromEvents([output(content)], 1 << 20);
+    if (!made) throw new Error("no chunk");
+    return made;
+  };
 
   it("cuts at the cap and adds one notice", () => {
     const kept = capChunks([chunk("12345"), chunk("67890")], 0, 7);

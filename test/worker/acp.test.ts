@@ -47,7 +47,7 @@ it("streams thoughts, a plan and tool calls as typed chunks, and only the answer
     expect(kinds).toContain(kind);
   expect(chunks.find((c) => c.kind === "thought")?.content).toContain("weighing options");
   const plan = chunks.find((c) => c.kind === "plan");
-  expect((plan?.data?.entries as unknown[]).length).toBe(3);
+  expect(plan?.data?.entries).toHaveLength(3);
   const call = chunks.find((c) => c.kind === "tool_call");
   const update = chunks.find((c) => c.kind === "tool_call_update");
   expect(call?.data?.toolCallId).toBeDefined();
