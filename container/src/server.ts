@@ -38,10 +38,20 @@ export interface ServerDeps {
 const RUN_ROUTE = /^\/runs\/([^/]+)(\/events|\/cancel)?$/;
 const SESSION_ROUTE = /^\/sessions\/([^/]+)(\/command|\/reset)?$/;
 
+/**
+ * How long an idle keep-alive connection stays open. Longer than any client's idle reuse window:
+ * with Node's 5 s default, the Worker could reuse a connection at the moment the runner closed
+ * it and see "Network connection lost" on a request that never arrived.
+ */
+const KEEP_ALIVE_MS = 120_000;
+
 export function createRunnerServer(deps: ServerDeps): Server {
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(deps, req, res).catch((error: unknown) => fail(deps, req, res, error));
   });
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 5_000;
+  return server;
 }
 
 async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
