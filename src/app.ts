@@ -44,6 +44,24 @@ const limitBody = bodyLimit({
     ),
 });
 
+/**
+ * Refuses a body that is not valid UTF-8 instead of letting the JSON parser turn bad bytes into
+ * U+FFFD inside a message: bad input gets a clear error, never a silent repair.
+ */
+const requireUtf8 = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.req.method !== "POST") return next();
+  const bytes = await c.req.arrayBuffer();
+  try {
+    new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    const error = { code: -32700, message: "Parse error: the request body is not valid UTF-8." };
+    return c.json({ jsonrpc: "2.0", error, id: null }, 400);
+  }
+  // The body was read here: hand the handler a request that still carries it.
+  c.req.raw = new Request(c.req.raw, { body: bytes });
+  return next();
+});
+
 export function createApp() {
   const app = new Hono<AppEnv>();
 
@@ -53,7 +71,7 @@ export function createApp() {
     return c.json({ ok: true, name: SERVER_INFO.name, version: SERVER_INFO.version, auth, runner });
   });
 
-  app.all("/mcp", identify, limitBody, async (c) => {
+  app.all("/mcp", identify, limitBody, requireUtf8, async (c) => {
     const identity = c.get("identity");
     const config = settings(c.env);
     const log = createLogger({ component: "mcp", user_id: identity?.userId });
@@ -66,7 +84,8 @@ export function createApp() {
       ...(config.allowedHostnames.length > 0 && {
         allowedHostnames: [...config.allowedHostnames, ...LOOPBACK_HOSTNAMES],
       }),
-      onerror: (error) => log.error("mcp.error", { error: error.message }),
+      // Mostly malformed client requests (already answered with a JSON-RPC error): a warning.
+      onerror: (error) => log.warn("mcp.request_error", { error: error.message.slice(0, 500) }),
     });
     return handler.fetch(c.req.raw, identity ? { authInfo: identity.authInfo } : {});
   });

@@ -6,9 +6,11 @@ import { utf8Bytes } from "../util/utf8.ts";
 export const messageField = z
   .string()
   .describe("What Kiro should do, in plain language (up to 256 KiB)")
-  // A lone UTF-16 surrogate cannot be encoded as UTF-8: it reaches Kiro as U+FFFD.
-  .transform((text) => text.toWellFormed())
   .refine((text) => text.trim().length > 0, "message is empty: say what Kiro should do")
+  .refine(
+    (text) => text.isWellFormed(),
+    "message is not valid Unicode (it contains an unpaired UTF-16 surrogate): send it as proper text",
+  )
   .refine(
     (text) => utf8Bytes(text) <= LIMITS.MAX_MESSAGE_BYTES,
     `message is larger than ${LIMITS.MAX_MESSAGE_BYTES / 1024} KiB: put large content in a file in the workspace and refer to it`,

@@ -33,6 +33,7 @@ export interface RunnerClient {
   /** Resolves a working directory inside the runner's workspace root to an absolute path. */
   resolveWorkspace(path: string): Promise<string>;
   startRun(request: StartRunRequest): Promise<StartRunResponse>;
+  run(runId: string): Promise<RunSummary>;
   /**
    * Events with seq > afterSeq: first those already recorded, then live ones, in batches as they
    * arrive. Ends after the run's `exit` event; ends early (without throwing) if the stream breaks.

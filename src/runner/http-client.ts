@@ -46,6 +46,10 @@ export class HttpRunnerClient implements RunnerClient {
     return this.#json<StartRunResponse>("POST", "/runs", request);
   }
 
+  run(runId: string): Promise<RunSummary> {
+    return this.#json<RunSummary>("GET", `/runs/${encodeURIComponent(runId)}`);
+  }
+
   cancelRun(runId: string): Promise<RunSummary> {
     return this.#json<RunSummary>("POST", `/runs/${encodeURIComponent(runId)}/cancel`);
   }

@@ -6,6 +6,7 @@ import type { AgentInfo, CommandResponse, RunnerClient } from "../runner/client.
 import { RunnerError } from "../runner/client.ts";
 import { toKiroError } from "../runner/errors.ts";
 import { runnerForSession } from "../runner/select.ts";
+import { startRunOnce } from "../runner/start.ts";
 import { settings } from "../settings.ts";
 import { durableSql, migrate, type Sql } from "../storage/sql.ts";
 import { createLogger, type Logger } from "../util/log.ts";
@@ -73,7 +74,9 @@ export class KiroSession extends DurableObject<Env> {
     return outcome(async () => {
       if (this.#meta.read()) return this.#info();
       const runner = runnerForSession(this.env, sessionObjectName(request.userId, request.sessionId));
-      const workingDirectory = await callRunner(() => runner.resolveWorkspace(request.workingDirectory));
+      const workingDirectory = await this.#callRunner(() =>
+        runner.resolveWorkspace(request.workingDirectory),
+      );
       this.#meta.write({ ...request, workingDirectory, createdAt: Date.now() });
       await this.#schedule();
       return this.#info();
@@ -97,8 +100,8 @@ export class KiroSession extends DurableObject<Env> {
       const taskId = newTaskId(meta.sessionId);
       this.#store.create(taskId, message, Date.now());
       try {
-        const started = await callRunner(() =>
-          this.#runner().startRun({
+        const started = await this.#callRunner(() =>
+          startRunOnce(this.#runner(), {
             run_id: taskId,
             session_key: meta.sessionId,
             message,
@@ -158,7 +161,7 @@ export class KiroSession extends DurableObject<Env> {
   async clearConversation(): Promise<Outcome<SessionInfo>> {
     return outcome(async () => {
       const meta = this.#requireMeta();
-      await callRunner(() => this.#runner().resetSession(meta.sessionId));
+      await this.#callRunner(() => this.#runner().resetSession(meta.sessionId));
       this.#meta.update({ resumable: false, lastActive: Date.now() });
       return this.#info();
     });
@@ -183,7 +186,7 @@ export class KiroSession extends DurableObject<Env> {
     return outcome(async () => {
       const meta = this.#requireMeta();
       const turns = this.#history.recent(LIMITS.MAX_HISTORY_TURNS);
-      const written = await callRunner(() =>
+      const written = await this.#callRunner(() =>
         this.#runner().writeFile(path, historyMarkdown(meta.sessionId, turns)),
       );
       return { path: written.path, bytes: written.bytes, turns: turns.length };
@@ -194,7 +197,7 @@ export class KiroSession extends DurableObject<Env> {
     return outcome(async () => {
       const meta = this.#requireMeta();
       const request = { command, cwd: meta.workingDirectory, agent: meta.agent ?? undefined };
-      const result = await callRunner(() => this.#runner().command(meta.sessionId, request));
+      const result = await this.#callRunner(() => this.#runner().command(meta.sessionId, request));
       this.#meta.update({ lastActive: Date.now() });
       return result;
     });
@@ -203,7 +206,7 @@ export class KiroSession extends DurableObject<Env> {
   async agents(): Promise<Outcome<AgentInfo[]>> {
     return outcome(async () => {
       const meta = this.#requireMeta();
-      return callRunner(() => this.#runner().agents(meta.workingDirectory));
+      return this.#callRunner(() => this.#runner().agents(meta.workingDirectory));
     });
   }
 
@@ -297,6 +300,17 @@ export class KiroSession extends DurableObject<Env> {
     await this.end();
   }
 
+  /** Calls the runner; a runner failure is logged in full and reaches the user in its safe form. */
+  async #callRunner<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof RunnerError)) throw error;
+      this.#log.warn("runner.failed", { code: error.code, status: error.status, error: error.message });
+      throw toKiroError(error);
+    }
+  }
+
   #turnEnded(end: TaskEnd): void {
     if (end.status === "completed") this.#meta.update({ resumable: true });
     void this.#schedule();
@@ -339,15 +353,6 @@ export class KiroSession extends DurableObject<Env> {
       );
     }
     throw taskNotFound(taskId);
-  }
-}
-
-async function callRunner<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof RunnerError) throw toKiroError(error);
-    throw error;
   }
 }
 

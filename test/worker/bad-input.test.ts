@@ -7,8 +7,8 @@
  * - unknown tool arguments are ignored (zod strips them), so clients that add fields keep working;
  * - JSON-RPC batches are answered element by element (the SDK's legacy lane still accepts them);
  * - an `Mcp-Session-Id` header is ignored: the server is stateless, sessions are tool arguments;
- * - message text that is not valid Unicode (invalid UTF-8 bytes, lone surrogates) reaches kiro-cli
- *   with U+FFFD in place of each bad unit; a NUL reaches it unchanged.
+ * - text that is not valid Unicode is refused, never repaired: a body with invalid UTF-8 bytes gets
+ *   a JSON-RPC parse error, a message with a lone surrogate a tool error; a NUL reaches kiro-cli.
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -133,7 +133,7 @@ describe("JSON-RPC envelope", () => {
     [
       "bytes that are not UTF-8 where JSON syntax belongs",
       new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]),
-      rpcError(-32700, "Parse error: Invalid JSON"),
+      rpcError(-32700, "Parse error: the request body is not valid UTF-8."),
     ],
     ["no jsonrpc member", JSON.stringify({ id: 1, method: "tools/list" }), rpcError(-32600, notJsonRpc, 1)],
     ['jsonrpc "1.0"', tasksList({ jsonrpc: "1.0", id: 1 }), rpcError(-32600, notJsonRpc, 1)],
@@ -575,15 +575,22 @@ describe("odd but accepted", () => {
     expect(await echoed('"hello\\u0000world"')).toBe("Kiro: I read your message (11 chars): helloworld");
   });
 
-  it("passes a lone surrogate as U+FFFD", async () => {
-    expect(await echoed('"a\\ud800b"')).toBe("Kiro: I read your message (3 chars): a\uFFFDb");
+  it("refuses a lone surrogate in the message with a clear error", async () => {
+    const session = await callTool<{ session_id: string }>(client, "kiro_session_create");
+    const args = `{"session_id":"${session.data.session_id}","message":"a\\ud800b"}`;
+    expect(await toolErrorText(toolCall("kiro_chat_async", args))).toContain("not valid Unicode");
   });
 
-  it("passes bytes that are not UTF-8 inside the message as U+FFFD", async () => {
+  it("refuses bytes that are not UTF-8 inside the message with a parse error", async () => {
     const bytes = new Uint8Array([
-      0x22, 0x62, 0x61, 0x64, 0x20, 0xff, 0xfe, 0xc3, 0x20, 0x62, 0x79, 0x74, 0x65, 0x73, 0x22,
+      ...new TextEncoder().encode(toolCall("kiro_chat_async", '{"message":"bad ').slice(0, -2)),
+      0xff,
+      0xfe,
+      ...new TextEncoder().encode(' bytes"}}}'),
     ]);
-    expect(await echoed(bytes)).toBe("Kiro: I read your message (13 chars): bad \uFFFD\uFFFD\uFFFD bytes");
+    const reply = await send(bytes);
+    expect(reply.status).toBe(400);
+    expect(reply.messages).toEqual([rpcError(-32700, "Parse error: the request body is not valid UTF-8.")]);
   });
 });
 
