@@ -26,3 +26,6 @@ export const taskIdField = z.string().max(200).describe("Task id returned by kir
 
 /** Input of tools that act on one session and take nothing else. */
 export const sessionOnlyInput = z.object({ session_id: sessionIdField });
+
+/** Input of the tools that start a turn: kiro_chat and kiro_chat_async. */
+export const turnInput = z.object({ message: messageField, session_id: sessionIdField });

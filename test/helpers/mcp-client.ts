@@ -92,3 +92,24 @@ export function textOf(chunks: StatusLike["new_chunks"]): string {
     .map((chunk) => chunk.content)
     .join("");
 }
+
+/** Creates a session (throwing on an error result) and returns its id. */
+export async function createSession(client: Client, args: Record<string, unknown> = {}): Promise<string> {
+  const created = await callTool<{ session_id: string }>(client, "kiro_session_create", args);
+  if (created.isError) throw new Error(`kiro_session_create failed: ${created.text}`);
+  return created.data.session_id;
+}
+
+export interface Started {
+  task_id: string;
+  session_id: string;
+  status: string;
+  view_url: string;
+}
+
+/** Starts a task with kiro_chat_async (throwing on an error result). */
+export async function startTask(client: Client, message: string, sessionId?: string): Promise<Started> {
+  const started = await callTool<Started>(client, "kiro_chat_async", { message, session_id: sessionId });
+  if (started.isError) throw new Error(`kiro_chat_async failed: ${started.text}`);
+  return started.data;
+}

@@ -4,7 +4,7 @@
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { callTool, pollUntilDone, textOf } from "../helpers/mcp-client.ts";
+import { callTool, createSession, pollUntilDone, startTask, textOf } from "../helpers/mcp-client.ts";
 import { connect } from "./mcp.ts";
 
 interface Chunk {

@@ -1,13 +1,15 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { callTool, pollUntilDone, type StatusLike, textOf } from "../helpers/mcp-client.ts";
+import {
+  callTool,
+  createSession,
+  pollUntilDone,
+  type Started,
+  type StatusLike,
+  startTask,
+  textOf,
+} from "../helpers/mcp-client.ts";
 import { connect, workerFetch } from "./mcp.ts";
-
-interface Started {
-  task_id: string;
-  session_id: string;
-  status: string;
-}
 
 let client: Client;
 beforeEach(async () => {
@@ -18,17 +20,10 @@ afterEach(async () => {
 });
 
 /** A fresh session per test, so tests never wait on each other's tasks. */
-async function newSession(args: Record<string, unknown> = {}): Promise<string> {
-  const created = await callTool<{ session_id: string }>(client, "kiro_session_create", args);
-  expect(created.isError, created.text).toBe(false);
-  return created.data.session_id;
-}
+const newSession = (args: Record<string, unknown> = {}) => createSession(client, args);
 
 async function start(message: string, sessionId?: string): Promise<Started> {
-  const session_id = sessionId ?? (await newSession());
-  const started = await callTool<Started>(client, "kiro_chat_async", { message, session_id });
-  expect(started.isError, started.text).toBe(false);
-  return started.data;
+  return startTask(client, message, sessionId ?? (await newSession()));
 }
 
 describe("tool surface", () => {

@@ -1,7 +1,14 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
-import { callTool, pollUntilDone, type StatusLike, textOf } from "../helpers/mcp-client.ts";
+import {
+  callTool,
+  createSession,
+  pollUntilDone,
+  type StatusLike,
+  startTask,
+  textOf,
+} from "../helpers/mcp-client.ts";
 import { connect, workspaceFile } from "./mcp.ts";
 
 const controlUrl = inject("controlUrl");
@@ -19,19 +26,11 @@ afterEach(async () => {
   await client.close();
 });
 
-async function newSession(args: Record<string, unknown> = {}): Promise<string> {
-  const created = await callTool<{ session_id: string }>(client, "kiro_session_create", args);
-  expect(created.isError, created.text).toBe(false);
-  return created.data.session_id;
-}
+const newSession = (args: Record<string, unknown> = {}) => createSession(client, args);
 
 async function runTurn(sessionId: string, message: string): Promise<StatusLike> {
-  const started = await callTool<{ task_id: string }>(client, "kiro_chat_async", {
-    message,
-    session_id: sessionId,
-  });
-  expect(started.isError, started.text).toBe(false);
-  return (await pollUntilDone(client, started.data.task_id)).final;
+  const started = await startTask(client, message, sessionId);
+  return (await pollUntilDone(client, started.task_id)).final;
 }
 
 function sessionObject(sessionId: string) {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { unwrap } from "../../errors.ts";
 import { taskStartedSchema } from "../../session/views.ts";
 import { accountOf } from "../context.ts";
-import { messageField, sessionIdField } from "../schemas.ts";
+import { turnInput } from "../schemas.ts";
 import { defineTool } from "../tool.ts";
 import { viewUrl } from "../view-url.ts";
 
@@ -11,7 +11,7 @@ export const kiroChatAsync = defineTool({
   title: "Start a Kiro task",
   description:
     "Send a message to Kiro and return at once with a task_id. Kiro works in the background; poll kiro_task_status with from_chunk_index to read its output while it is produced. Use this for anything that may take more than a minute.",
-  input: z.object({ message: messageField, session_id: sessionIdField }),
+  input: turnInput,
   output: taskStartedSchema.extend({
     view_url: z.string().describe("A page showing the task's output live; the link is valid for an hour"),
   }),

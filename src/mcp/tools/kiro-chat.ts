@@ -4,7 +4,7 @@ import { LIMITS } from "../../config.ts";
 import { unwrap } from "../../errors.ts";
 import type { TaskStatusView } from "../../session/views.ts";
 import { accountOf, sessionStub } from "../context.ts";
-import { messageField, sessionIdField } from "../schemas.ts";
+import { turnInput } from "../schemas.ts";
 import { defineTool } from "../tool.ts";
 import { viewUrl } from "../view-url.ts";
 
@@ -28,7 +28,7 @@ export const kiroChat = defineTool({
   title: "Chat with Kiro",
   description:
     "Send a message to Kiro and wait for the answer, with progress notifications while Kiro works. If the answer takes longer than the server's wait limit (about 50 s), this returns the task_id with status running; then poll kiro_task_status.",
-  input: z.object({ message: messageField, session_id: sessionIdField }),
+  input: turnInput,
   output: chatResultSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run({ message, session_id }, ctx, request) {
