@@ -14,11 +14,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { devAdminTokenFile, devStateDir } from "./dev-state.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WRANGLER = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 const DEV_PORT = Number(process.env.KIRO_DEV_PORT ?? 8787);
-const STATE_DIR = path.resolve(process.env.KIRO_DEV_STATE_DIR ?? path.join(ROOT, ".kiro-dev"));
+const STATE_DIR = devStateDir();
 
 const children: ChildProcess[] = [];
 const scratch = mkdtempSync(path.join(tmpdir(), "kiro-mcp-edge-dev-"));
@@ -101,7 +102,7 @@ function startRunner(secret: string, workspaceRoot: string): Promise<{ url: stri
 
 /** The admin token `npm run token` uses against this dev server: made once, kept in the state dir. */
 function adminToken(): string {
-  const file = path.join(STATE_DIR, "admin-token");
+  const file = devAdminTokenFile();
   if (!existsSync(file)) {
     mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
     writeFileSync(file, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600 });

@@ -6,15 +6,12 @@
  *   npm run token -- revoke <token-id>
  *
  * Talks to KIRO_URL (default http://127.0.0.1:8787, i.e. `npm run dev`) with KIRO_ADMIN_TOKEN
- * (default: the local dev admin token in .kiro-dev/admin-token).
+ * (default: the local dev server's admin token, in KIRO_DEV_STATE_DIR or .kiro-dev/).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const LOCAL_ADMIN_TOKEN_FILE = path.join(ROOT, ".kiro-dev", "admin-token");
+import { devAdminTokenFile } from "./dev-state.ts";
 
 interface TokenRow {
   id: string;
@@ -80,7 +77,7 @@ async function admin(method: string, route: string, body?: unknown): Promise<unk
 function adminToken(): string {
   if (process.env.KIRO_ADMIN_TOKEN) return process.env.KIRO_ADMIN_TOKEN;
   try {
-    return readFileSync(LOCAL_ADMIN_TOKEN_FILE, "utf8").trim();
+    return readFileSync(devAdminTokenFile(), "utf8").trim();
   } catch {
     return fail(
       "set KIRO_ADMIN_TOKEN (the Worker secret), or start `npm run dev` once to create a local one",
