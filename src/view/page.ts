@@ -30,7 +30,7 @@ const STYLE = `
 body { font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 60rem; padding: 1.5rem; color: var(--fg); }
 header { display: flex; gap: .75rem; align-items: baseline; flex-wrap: wrap; }
 h1 { font-size: 1.25rem; margin: 0; } h2 { font-size: 1rem; margin: 0 0 .5rem; }
-code { color: var(--muted); font-size: .8rem; }
+code { color: var(--muted); font-size: .8rem; overflow-wrap: anywhere; min-width: 0; }
 .state { margin-left: auto; padding: .1rem .6rem; border-radius: 1rem; font-size: .85rem; background: var(--card); }
 .state.running::before { content: "● "; color: var(--accent); animation: pulse 1s infinite alternate; }
 .state.completed { color: #1a7f37; } .state.failed { color: #cf222e; } .state.cancelled { color: var(--muted); }
@@ -40,6 +40,8 @@ pre { white-space: pre-wrap; word-break: break-word; margin: .25rem 0; font: 13p
 .thought { color: var(--muted); font-style: italic; border-left: 3px solid var(--muted); padding-left: .6rem; margin: .4rem 0; }
 .tool { background: var(--card); border-radius: .5rem; padding: .4rem .7rem; margin: .4rem 0; font-size: .9rem; }
 .tool .status { float: right; color: var(--muted); }
+.tool .detail { color: var(--muted); margin: .3rem 0 0; max-height: 12rem; overflow: auto; }
+.tool .detail:empty { display: none; }
 .notice { background: #fff3cd; color: #664d03; border-radius: .5rem; padding: .4rem .7rem; margin: .4rem 0; }
 .meta { color: var(--muted); font-size: .8rem; margin: .2rem 0; }
 #plan { background: var(--card); border-radius: .5rem; padding: .6rem 1rem; margin: 1rem 0; }
@@ -47,7 +49,8 @@ pre { white-space: pre-wrap; word-break: break-word; margin: .25rem 0; font: 13p
 .error { color: #cf222e; white-space: pre-wrap; }
 `;
 
-const SCRIPT = `
+// String.raw: the script is sent exactly as written, backslashes included.
+const SCRIPT = String.raw`
 "use strict";
 const taskId = location.pathname.split("/").pop();
 const auth = new URLSearchParams(location.search);
@@ -66,21 +69,32 @@ function appendText(kind, content) {
   if (textKind !== kind) { textBlock = log.appendChild(el("pre", kind, "")); textKind = kind; }
   textBlock.textContent += content;
 }
+function toolOutput(data) {
+  const parts = Array.isArray(data && data.content) ? data.content : [];
+  return parts
+    .map((part) => (part && part.content && typeof part.content.text === "string" ? part.content.text : ""))
+    .filter(Boolean)
+    .join("\n")
+    .slice(0, 4000);
+}
 function toolCard(chunk) {
-  const id = chunk.data && chunk.data.toolCallId;
+  const data = chunk.data || {};
+  const id = data.toolCallId;
   let card = id && tools.get(id);
   if (!card) {
     card = log.appendChild(el("div", "tool"));
-    card.append(el("span", "status"), el("span", "title"));
+    card.append(el("span", "status"), el("span", "title"), el("pre", "detail"));
     if (id) tools.set(id, card);
   }
-  const status = chunk.data && chunk.data.status;
-  if (status) card.querySelector(".status").textContent = status;
-  if (chunk.kind === "tool_call" || !card.querySelector(".title").textContent) card.querySelector(".title").textContent = chunk.content;
+  const title = data.title || (chunk.kind === "tool_call" ? chunk.content : "");
+  if (title) card.querySelector(".title").textContent = "⚙ " + title.replace(/^⚙\s*/, "") + (data.kind ? " [" + data.kind + "]" : "");
+  if (data.status) card.querySelector(".status").textContent = data.status;
+  const output = toolOutput(data);
+  if (output) card.querySelector(".detail").textContent = output;
   textKind = null;
 }
 function plan(chunk) {
-  const entries = (chunk.data && chunk.data.entries) || chunk.content.split("\\n").map((content) => ({ content }));
+  const entries = (chunk.data && chunk.data.entries) || chunk.content.split("\n").map((content) => ({ content }));
   const list = document.getElementById("plan-items");
   list.replaceChildren(...entries.map((entry) => el("li", entry.status || "", entry.content)));
   document.getElementById("plan").hidden = false;

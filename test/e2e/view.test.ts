@@ -112,6 +112,9 @@ async function expectFinishedPage(page: Page): Promise<void> {
   expect(await tools.count()).toBe(1); // tool_call and its update share one card
   expect(await tools.locator(".title").textContent()).toContain("Read file");
   expect(await tools.locator(".status").textContent()).toBe("completed");
+  // The card shows the call's title once and the result's output, never a stale status.
+  expect(await tools.locator(".title").textContent()).not.toContain("pending");
+  expect((await tools.locator(".detail").textContent())?.length).toBeGreaterThan(0);
 
   expect(await page.locator("#plan").isVisible()).toBe(true);
   const steps = page.locator("#plan li");
