@@ -57,7 +57,10 @@ export const DEFAULTS = {
   minRedactedSecretChars: 8,
 } as const;
 
-/** KIRO_TRUST: how `session/request_permission` is answered under ACP. */
+/**
+ * KIRO_TRUST: which tools kiro-cli may use without a human. ACP: how `session/request_permission`
+ * is answered (acp-permissions.ts); headless: kiro-cli's trust flags (headless-driver.ts).
+ */
 export type TrustPolicy = "all" | "read-only" | "deny";
 
 export type RunnerMode = "container" | "host";
@@ -91,7 +94,7 @@ export interface RunnerConfig {
   maxFileBodyBytes: number;
   /** KIRO_DRIVER: acp (default) or headless. */
   driver: RunnerDriver;
-  /** KIRO_TRUST: default `all` in container mode, `read-only` in host mode. */
+  /** KIRO_TRUST: default `all` in container mode, `read-only` in host mode; both drivers honour it. */
   trust: TrustPolicy;
   /** KIRO_HOME (default ~/.kiro): global agents live in its agents/ directory. */
   kiroHome: string;

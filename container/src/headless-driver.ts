@@ -5,8 +5,13 @@
  * group, with the message written to stdin and stdin closed; ProcessLifecycle reports the end
  * once the process, its pipes and its group are gone. Headless kiro-cli has no slash commands
  * and keeps nothing warm, so the session operations are trivial or `unsupported`.
+ *
+ * KIRO_TRUST becomes kiro-cli's trust flags (HEADLESS_TRUST_FLAGS). Headless kiro-cli cannot ask
+ * anyone, so a tool it does not trust is refused by kiro-cli itself: the turn goes on (kiro-cli
+ * tells the model the tool was denied) and usually still exits 0.
  */
 import { spawn } from "node:child_process";
+import type { TrustPolicy } from "./config.ts";
 import { errnoCode, RunnerError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import { type ProcessEnd, ProcessLifecycle } from "./process-lifecycle.ts";
@@ -19,14 +24,42 @@ export type DriverExit = ProcessEnd;
 
 export interface HeadlessOptions {
   logger: Logger;
+  /** KIRO_TRUST. */
+  trust: TrustPolicy;
   cancelGraceMs: number;
   pipeDrainGraceMs: number;
   groupGoneTimeoutMs: number;
 }
 
+/**
+ * kiro-cli's tools that only read, trusted under KIRO_TRUST=read-only: the names Kiro's CLI
+ * documentation gives its built-in file read, glob and grep tools (kiro.dev/docs/cli/reference/
+ * built-in-tools; older releases called the read tool `fs_read`). Web fetch and search are left
+ * out: their names could not be confirmed, and an unknown name only earns a warning on stderr.
+ * The ACP driver judges requests by the tool's kind instead (acp-permissions.ts).
+ */
+export const HEADLESS_READ_ONLY_TOOLS = ["read", "glob", "grep"] as const;
+
+/**
+ * kiro-cli's trust flags for each KIRO_TRUST policy:
+ *   all        → --trust-all-tools
+ *   read-only  → --trust-tools=read,glob,grep
+ *   deny       → --trust-tools= (kiro-cli's documented "trust no tools"; reports on kiro-cli 2.x
+ *                say it prints a warning about a tool named "" and keeps the tools its default
+ *                agent trusts in the working directory, reads among them)
+ */
+export const HEADLESS_TRUST_FLAGS: Record<TrustPolicy, string> = {
+  all: "--trust-all-tools",
+  "read-only": `--trust-tools=${HEADLESS_READ_ONLY_TOOLS.join(",")}`,
+  deny: "--trust-tools=",
+};
+
 /** kiro-cli's arguments for one headless turn. */
-export function headlessArgs(turn: Pick<TurnRequest, "agent" | "model" | "resume">): string[] {
-  const args = ["chat", "--no-interactive", "--trust-all-tools"];
+export function headlessArgs(
+  turn: Pick<TurnRequest, "agent" | "model" | "resume">,
+  trust: TrustPolicy,
+): string[] {
+  const args = ["chat", "--no-interactive", HEADLESS_TRUST_FLAGS[trust]];
   if (turn.agent !== undefined) args.push("--agent", turn.agent);
   if (turn.model !== undefined) args.push("--model", turn.model);
   if (turn.resume === true) args.push("--resume");
@@ -50,7 +83,7 @@ export class HeadlessDriver implements TurnDriver {
   /** Spawns kiro-cli for the turn; output is decoded here and cleaned by the run. */
   startTurn(request: TurnRequest, sink: TurnSink): TurnHandle {
     const { logger } = this.options;
-    const child = spawn(request.cliPath, headlessArgs(request), {
+    const child = spawn(request.cliPath, headlessArgs(request, this.options.trust), {
       cwd: request.cwd,
       env: request.env,
       detached: true,

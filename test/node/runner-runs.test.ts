@@ -67,7 +67,7 @@ describe("runs", () => {
     const text = textOf(events);
     expect(text).not.toContain("\x1b");
     expect(text).toBe(
-      "[kiro-cli stub] agent=default model=claude-x trust=all resume=no\n> explain the build\nKiro: I read your message (17 chars): explain the build\n",
+      "[kiro-cli stub] agent=default model=claude-x trust=read,glob,grep resume=no\n> explain the build\nKiro: I read your message (17 chars): explain the build\n",
     );
     expect(exitOf(events)).toMatchObject({
       status: "completed",
