@@ -31,6 +31,11 @@
  *                                       agents in $KIRO_HOME/agents and in PATH/.kiro/agents.
  *   POST /workspace/files             WriteFileRequest → 200 WriteFileResponse: writes a file
  *                                       inside the workspace root (escapes refused as for cwd).
+ *   POST /workspace/clone             CloneRequest → 200 CloneResponse: a shallow `git clone` into
+ *                                       a new or empty directory inside the workspace root
+ *                                       (escapes refused as for cwd). 422 clone_failed when git
+ *                                       fails or exceeds KIRO_CLONE_TIMEOUT_MS (default 5 min);
+ *                                       the partial clone is removed.
  *   POST /runs/:id/cancel             → 200 RunSummary (idempotent; a finished run is unchanged).
  *                                       Answers once the run has ended (exit event written), so
  *                                       the summary's status is final: at most the kill grace
@@ -64,6 +69,8 @@ export const RunnerErrorCode = {
   TooManyRuns: "too_many_runs",
   /** The active driver cannot do this (slash commands under headless). */
   Unsupported: "unsupported",
+  /** `git clone` (or reading the clone's HEAD) failed or timed out; the message quotes git's stderr. */
+  CloneFailed: "clone_failed",
   Internal: "internal",
 } as const;
 export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
@@ -82,6 +89,7 @@ export const RUNNER_ERROR_STATUS: Record<RunnerErrorCode, number> = {
   kiro_auth_missing: 503,
   too_many_runs: 429,
   unsupported: 501,
+  clone_failed: 422,
   internal: 500,
 };
 
@@ -183,6 +191,32 @@ export interface WriteFileResponse {
   path: string;
   bytes: number;
 }
+/**
+ * POST /workspace/clone: `git clone --depth 1 [--branch ref] --no-recurse-submodules`, never
+ * prompting for credentials (a private repository needs them in the URL or a configured helper).
+ */
+export interface CloneRequest {
+  /**
+   * `https://…`, `ssh://…` or scp-like `user@host:path`; `file://…` only when the runner runs with
+   * KIRO_ALLOW_FILE_CLONES=1 (tests). No leading "-", whitespace, control characters, or other
+   * transports (`ext::`, `fd::`, plain paths).
+   */
+  url: string;
+  /**
+   * Target directory: relative to the workspace root, or absolute inside it. Must not exist or be
+   * an empty directory; missing parents are created.
+   */
+  path: string;
+  /** Branch or tag to check out (`--branch`): 1-200 of A-Z a-z 0-9 . _ / -, not starting with "-". */
+  ref?: string | undefined;
+}
+export interface CloneResponse {
+  /** Absolute, symlink-free path of the clone. */
+  path: string;
+  /** The commit checked out (HEAD), as a full hex object id. */
+  commit: string;
+}
+
 export interface StartRunResponse {
   run_id: string;
   boot_id: string;
