@@ -53,6 +53,8 @@ export const DEFAULTS = {
   commandTimeoutMs: 60_000,
   /** After a turn's answer, how long a final `_kiro.dev/metadata` frame is awaited (only when interim frames came). */
   metadataGraceMs: 300,
+  /** KIRO_CLONE_TIMEOUT_MS: longest a `git clone` for POST /workspace/clone may take; then its group is killed. */
+  cloneTimeoutMs: 5 * 60_000,
   /** Secrets shorter than this are not redacted: replacing them would mangle ordinary text. */
   minRedactedSecretChars: 8,
 } as const;
@@ -104,6 +106,12 @@ export interface RunnerConfig {
   acpStartTimeoutMs: number;
   commandTimeoutMs: number;
   metadataGraceMs: number;
+  cloneTimeoutMs: number;
+  /**
+   * KIRO_ALLOW_FILE_CLONES=1: POST /workspace/clone also accepts file:// URLs (tests with local
+   * repositories). Off by default: a file:// clone could copy any repository the runner can read.
+   */
+  allowFileClones: boolean;
   /** Values redacted from everything the runner sends: KIRO_API_KEY and KIRO_RUNNER_SECRET (>= 8 chars). */
   secrets: string[];
 }
@@ -150,6 +158,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): RunnerConfig 
     maxBodyBytes: DEFAULTS.maxBodyBytes,
     maxFileBytes: DEFAULTS.maxFileBytes,
     maxFileBodyBytes: DEFAULTS.maxFileBodyBytes,
+    cloneTimeoutMs: integer(env, "KIRO_CLONE_TIMEOUT_MS", DEFAULTS.cloneTimeoutMs, 1),
+    allowFileClones: env.KIRO_ALLOW_FILE_CLONES === "1",
     ...acpConfig(env, mode),
   };
 }

@@ -22,6 +22,7 @@ import { SessionStore } from "./session-store.ts";
 import { RunnerStatsTracker } from "./stats.ts";
 import type { TurnDriver } from "./turn.ts";
 import { Workspace } from "./workspace.ts";
+import { WorkspaceCloner } from "./workspace-clone.ts";
 
 /** Longest a shutdown may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 20_000;
@@ -49,6 +50,7 @@ function main(): void {
     config,
     manager,
     workspace,
+    cloner: new WorkspaceCloner({ config, workspace, logger, redactor }),
     logger,
     bootId,
     version: runnerPackage.version,

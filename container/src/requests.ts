@@ -3,8 +3,10 @@
  * field, and nothing is started. Agent and model names must not look like options, because
  * they become kiro-cli arguments.
  */
+import { checkCloneUrl } from "./clone-url.ts";
 import { RunnerError } from "./errors.ts";
 import type {
+  CloneRequest,
   CommandRequest,
   ResolveWorkspaceRequest,
   StartRunRequest,
@@ -18,6 +20,9 @@ const NAME = /^[A-Za-z0-9_.:/@][A-Za-z0-9_.:/@+-]{0,199}$/;
 const START_FIELDS = new Set(["run_id", "message", "cwd", "agent", "model", "resume", "session_key"]);
 const COMMAND_FIELDS = new Set(["command", "cwd", "agent"]);
 const WRITE_FILE_FIELDS = new Set(["path", "content"]);
+const CLONE_FIELDS = new Set(["url", "path", "ref"]);
+/** Branch or tag names for `git clone --branch`: never an option. */
+const REF = /^[A-Za-z0-9._/][A-Za-z0-9._/-]{0,199}$/;
 /** Longest slash command, in UTF-8 bytes. */
 const MAX_COMMAND_BYTES = 1024;
 
@@ -66,6 +71,25 @@ export function parseWriteFile(body: unknown): WriteFileRequest {
   const filePath = requiredString(fields, "path");
   if (filePath.trim() === "") throw bad("path", "must not be empty");
   return { path: filePath, content: requiredString(fields, "content") };
+}
+
+/**
+ * A clone request. The URL must name a remote repository in a form git cannot mistake for an
+ * option or a transport command: https://, ssh://, scp-like user@host:path, and file:// only when
+ * `allowFileUrls` (KIRO_ALLOW_FILE_CLONES=1).
+ */
+export function parseClone(body: unknown, allowFileUrls: boolean): CloneRequest {
+  const fields = knownFields(body, CLONE_FIELDS);
+  const url = requiredString(fields, "url");
+  const problem = checkCloneUrl(url, allowFileUrls);
+  if (problem !== undefined) throw bad("url", problem);
+  const target = requiredString(fields, "path");
+  if (target.trim() === "") throw bad("path", "must not be empty");
+  const ref = fields.ref;
+  if (ref !== undefined && ref !== null && (typeof ref !== "string" || !REF.test(ref))) {
+    throw bad("ref", "must be a branch or tag name: 1-200 of A-Z a-z 0-9 . _ / - (not starting with -)");
+  }
+  return { url, path: target, ref: typeof ref === "string" ? ref : undefined };
 }
 
 /** A session key from the URL path: the same characters as run ids. */

@@ -1,6 +1,6 @@
 /**
  * The runner's HTTP edge (node:http): checks the shared secret, routes, parses, delegates to the
- * run manager (runs and sessions) or to the workspace helpers (agents, files), and maps every
+ * run manager (runs and sessions) or to the workspace helpers (agents, files, clones), and maps every
  * RunnerError to its protocol status. Unexpected errors become `internal` without details; they
  * are logged with the route, never with request bodies.
  */
@@ -14,6 +14,7 @@ import type { Logger } from "./logger.ts";
 import type { AgentsResponse, ResolveWorkspaceResponse, RunnerHealth } from "./protocol.ts";
 import {
   parseAfter,
+  parseClone,
   parseCommand,
   parseResolveWorkspace,
   parseSessionKey,
@@ -22,12 +23,14 @@ import {
 } from "./requests.ts";
 import type { RunManager } from "./run-manager.ts";
 import type { Workspace } from "./workspace.ts";
+import type { WorkspaceCloner } from "./workspace-clone.ts";
 import { writeWorkspaceFile } from "./workspace-files.ts";
 
 export interface ServerDeps {
   config: RunnerConfig;
   manager: RunManager;
   workspace: Workspace;
+  cloner: WorkspaceCloner;
   logger: Logger;
   bootId: string;
   version: string;
@@ -129,6 +132,10 @@ async function handleWorkspace(
   if (route === "POST /workspace/files") {
     const { path, content } = parseWriteFile(await readJson(req, config.maxFileBodyBytes));
     return sendJson(res, 200, await writeWorkspaceFile(workspace, path, content, config.maxFileBytes));
+  }
+  if (route === "POST /workspace/clone") {
+    const request = parseClone(await readJson(req, config.maxBodyBytes), config.allowFileClones);
+    return sendJson(res, 200, await deps.cloner.clone(request));
   }
   if (route === "GET /agents") {
     const cwd = await workspace.resolve(url.searchParams.get("cwd") ?? "");

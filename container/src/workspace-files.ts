@@ -47,9 +47,10 @@ export async function writeWorkspaceFile(
 
 /**
  * The real path of directory `dir` inside the root, creating what is missing; undefined when
- * `dir` is above the root (the request named the root itself).
+ * `dir` is above the root (the request named the root itself). Every existing segment that is a
+ * symlink must lead inside the root (else workspace_escape).
  */
-async function ensureDirectory(
+export async function ensureDirectory(
   workspace: Workspace,
   dir: string,
   shown: string,
