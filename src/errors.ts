@@ -8,6 +8,7 @@ export const ErrorCode = {
   TaskNotFound: "task_not_found",
   TaskExpired: "task_expired",
   WorkspaceInvalid: "workspace_invalid",
+  CloneFailed: "clone_failed",
   RunnerUnavailable: "runner_unavailable",
   KiroUnavailable: "kiro_unavailable",
   Busy: "busy",

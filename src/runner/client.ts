@@ -5,6 +5,8 @@
  */
 import type {
   AgentInfo,
+  CloneRequest,
+  CloneResponse,
   CommandRequest,
   CommandResponse,
   RunEvent,
@@ -18,6 +20,8 @@ import type {
 
 export type {
   AgentInfo,
+  CloneRequest,
+  CloneResponse,
   CommandRequest,
   CommandResponse,
   RunEvent,
@@ -48,6 +52,8 @@ export interface RunnerClient {
   endSession(sessionKey: string): Promise<void>;
   agents(cwd: string): Promise<AgentInfo[]>;
   writeFile(path: string, content: string): Promise<WriteFileResponse>;
+  /** Shallow-clones a git repository into a new directory of the workspace. */
+  clone(request: CloneRequest): Promise<CloneResponse>;
 }
 
 /** `unreachable`: no answer at all (connection refused, container not started, proxy error). */

@@ -16,6 +16,7 @@ const RUNNER_TO_KIRO: Record<RunnerFailure, ErrorCode> = {
   kiro_auth_missing: ErrorCode.KiroUnavailable,
   too_many_runs: ErrorCode.Busy,
   unsupported: ErrorCode.Unsupported,
+  clone_failed: ErrorCode.CloneFailed,
   internal: ErrorCode.Internal,
 };
 
@@ -31,6 +32,7 @@ const USER_FACING: ReadonlySet<RunnerFailure> = new Set<RunnerFailure>([
   "kiro_auth_missing",
   "too_many_runs",
   "unsupported",
+  "clone_failed",
 ]);
 
 export function toKiroError(error: RunnerError): KiroError {

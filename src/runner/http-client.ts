@@ -5,6 +5,8 @@ import {
 } from "../../container/src/protocol.ts";
 import {
   type AgentInfo,
+  type CloneRequest,
+  type CloneResponse,
   type CommandRequest,
   type CommandResponse,
   type RunEvent,
@@ -73,6 +75,10 @@ export class HttpRunnerClient implements RunnerClient {
 
   writeFile(path: string, content: string): Promise<WriteFileResponse> {
     return this.#json<WriteFileResponse>("POST", "/workspace/files", { path, content });
+  }
+
+  clone(request: CloneRequest): Promise<CloneResponse> {
+    return this.#json<CloneResponse>("POST", "/workspace/clone", request);
   }
 
   async *events(runId: string, afterSeq: number, signal?: AbortSignal): AsyncIterable<RunEvent[]> {

@@ -14,6 +14,7 @@ import { History, historyMarkdown, type Turn } from "./history.ts";
 import { TaskIngest } from "./ingest.ts";
 import { SessionMeta, type SessionRecord, type SessionSettings } from "./meta.ts";
 import { type PoolInfo, poolInfo } from "./pool-info.ts";
+import { prepareWorkspace } from "./repository.ts";
 import { nextAlarmAt } from "./schedule.ts";
 import { SESSION_SCHEMA } from "./schema.ts";
 import { type TaskEnd, type TaskRow, TaskStore } from "./task-store.ts";
@@ -69,15 +70,17 @@ export class KiroSession extends DurableObject<Env> {
     });
   }
 
-  /** Sets the session up: resolves its working directory on its runner, then records it. */
+  /**
+   * Sets the session up: resolves its working directory on its runner (cloning the repository
+   * into it first, when one is given), then records it.
+   */
   async init(request: InitRequest): Promise<Outcome<SessionInfo>> {
     return outcome(async () => {
       if (this.#meta.read()) return this.#info();
       const runner = runnerForSession(this.env, sessionObjectName(request.userId, request.sessionId));
-      const workingDirectory = await this.#callRunner(() =>
-        runner.resolveWorkspace(request.workingDirectory),
-      );
-      this.#meta.write({ ...request, workingDirectory, createdAt: Date.now() });
+      const { workingDirectory, cloned } = await this.#callRunner(() => prepareWorkspace(runner, request));
+      const { userId, sessionId, agent } = request;
+      this.#meta.write({ userId, sessionId, agent, workingDirectory, cloned, createdAt: Date.now() });
       await this.#schedule();
       return this.#info();
     });
@@ -333,6 +336,7 @@ export class KiroSession extends DurableObject<Env> {
       created_at: new Date(meta.createdAt).toISOString(),
       last_active: new Date(meta.lastActive).toISOString(),
       running_tasks: this.#store.running().length,
+      repository: meta.cloned ?? null,
     };
   }
 

@@ -5,15 +5,28 @@ export interface SessionSettings {
   agent: string | null;
   /** As given at creation; the stored value is the runner's resolved absolute path. */
   workingDirectory: string;
+  /** A git repository to clone into the working directory when the session starts. */
+  repository?: { url: string; ref?: string | undefined } | null | undefined;
 }
 
-export interface SessionRecord extends SessionSettings {
+/** The repository a session was started from, as recorded (never with credentials). */
+export interface ClonedRepository {
+  url: string;
+  ref: string | null;
+  commit: string;
+}
+
+export interface SessionRecord {
+  agent: string | null;
+  /** Absolute, resolved by the runner. */
+  workingDirectory: string;
   userId: string;
   sessionId: string;
   createdAt: number;
   lastActive: number;
   /** The next turn continues kiro-cli's saved conversation (false after kiro_session_clear). */
   resumable: boolean;
+  cloned: ClonedRepository | null;
 }
 
 const KEY = "session";

@@ -15,6 +15,14 @@ export const sessionInfoSchema = z.object({
   created_at: timestamp,
   last_active: timestamp,
   running_tasks: z.number().int().describe("Tasks running now"),
+  repository: z
+    .object({
+      url: z.string(),
+      ref: z.string().nullable(),
+      commit: z.string().describe("The commit the clone started at"),
+    })
+    .nullable()
+    .describe("The git repository cloned into the working directory when the session started"),
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 

@@ -5,6 +5,7 @@ declare module "vitest" {
     runnerSecret: string;
     controlUrl: string;
     workspaceRoot: string;
+    gitRepository: { url: string; commit: string; featureCommit: string };
   }
 }
 

@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startFaultProxy } from "../helpers/fault-proxy.ts";
+import { createGitFixture } from "../helpers/git-fixture.ts";
 import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";
 
 export default async function setup(project: TestProject) {
@@ -38,7 +39,10 @@ export default async function setup(project: TestProject) {
     JSON.stringify({ description: "Builds the project" }),
   );
   const driver = project.name.endsWith("-headless") ? "headless" : "acp";
-  const options = { workspaceRoot, kiroHome, env: { KIRO_DRIVER: driver } };
+  // A local repository for kiro_session_create {repository}: file:// clones are for tests only.
+  mkdirSync(path.join(scratch, "git"));
+  const repos = createGitFixture(path.join(scratch, "git"));
+  const options = { workspaceRoot, kiroHome, env: { KIRO_DRIVER: driver, KIRO_ALLOW_FILE_CLONES: "1" } };
   let runner: RunnerProcess = await startRunner(options);
   const proxy = await startFaultProxy(runner.port);
 
@@ -75,6 +79,7 @@ export default async function setup(project: TestProject) {
   project.provide("runnerSecret", runner.secret);
   project.provide("controlUrl", `http://127.0.0.1:${port}`);
   project.provide("workspaceRoot", workspaceRoot);
+  project.provide("gitRepository", { url: repos.url, commit: repos.main, featureCommit: repos.feature });
 
   return async () => {
     await new Promise<void>((resolve) => control.close(() => resolve()));

@@ -245,3 +245,51 @@ describe("resources and prompts", () => {
     expect(text).toContain("kiro_task_status");
   });
 });
+
+describe("repository bootstrap", () => {
+  const repo = inject("gitRepository");
+  interface Created {
+    session_id: string;
+    working_directory: string;
+    repository: { url: string; ref: string | null; commit: string } | null;
+  }
+
+  it("clones the repository into the new session's working directory", async () => {
+    const created = await callTool<Created>(client, "kiro_session_create", {
+      repository: repo.url,
+      working_directory: "clones/main",
+    });
+    expect(created.isError, created.text).toBe(false);
+    expect(created.data.working_directory).toMatch(/\/clones\/main$/);
+    expect(created.data.repository).toEqual({ url: repo.url, ref: null, commit: repo.commit });
+    expect(await workspaceFile("clones/main/README.md", controlUrl)).toBe("# cloned\n");
+  });
+
+  it("clones a branch into a directory named after the repository", async () => {
+    const created = await callTool<Created>(client, "kiro_session_create", {
+      repository: repo.url,
+      ref: "feature",
+    });
+    expect(created.isError, created.text).toBe(false);
+    expect(created.data.working_directory).toMatch(/\/origin$/);
+    expect(created.data.repository?.commit).toBe(repo.featureCommit);
+  });
+
+  it.each([
+    [
+      "a repository that does not exist",
+      { repository: `${repo.url}-missing`, working_directory: "clones/x" },
+      /clone/i,
+    ],
+    ["a URL that is not a git URL", { repository: "ext::sh -c touch% /tmp/pwned" }, /URL|url/],
+    ["ref without repository", { ref: "main" }, /ref needs repository/],
+    ["a target that is not empty", { repository: repo.url, working_directory: "project" }, /not empty/],
+  ])("refuses %s with a clear error and creates no session", async (_name, args, expected) => {
+    const before = await callTool<SessionList>(client, "kiro_session_list");
+    const result = await callTool(client, "kiro_session_create", args);
+    expect(result.isError).toBe(true);
+    expect(result.text).toMatch(expected);
+    const after = await callTool<SessionList>(client, "kiro_session_list");
+    expect(after.data.sessions).toHaveLength(before.data.sessions.length);
+  });
+});

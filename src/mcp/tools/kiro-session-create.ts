@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { unwrap } from "../../errors.ts";
+import { ErrorCode, KiroError, unwrap } from "../../errors.ts";
 import { sessionInfoSchema } from "../../session/views.ts";
 import { accountOf } from "../context.ts";
 import { defineTool } from "../tool.ts";
@@ -25,13 +25,33 @@ export const kiroSessionCreate = defineTool({
       .max(4096)
       .optional()
       .describe(
-        "Directory Kiro works in: relative to the workspace root, or absolute inside it; default: the root",
+        "Directory Kiro works in: relative to the workspace root, or absolute inside it; default: the root. With repository, where the clone goes (default: a new directory named after the repository)",
       ),
+    repository: z
+      .string()
+      .max(2048)
+      .optional()
+      .describe("A git URL (https://…, ssh://… or git@host:path) to clone into the working directory first"),
+    ref: z
+      .string()
+      .max(200)
+      .optional()
+      .describe("Branch or tag of repository to clone (default: its default branch)"),
   }),
   output: sessionInfoSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  async run({ agent, working_directory }, ctx) {
-    const settings = { agent: agent ?? null, workingDirectory: working_directory ?? "" };
+  async run({ agent, working_directory, repository, ref }, ctx) {
+    if (ref !== undefined && repository === undefined) {
+      throw new KiroError(
+        ErrorCode.InvalidInput,
+        "ref needs repository: it names the branch or tag to clone.",
+      );
+    }
+    const settings = {
+      agent: agent ?? null,
+      workingDirectory: working_directory ?? "",
+      repository: repository === undefined ? null : { url: repository, ref },
+    };
     return unwrap(await accountOf(ctx).createSession(ctx.userId, settings));
   },
 });

@@ -1,0 +1,46 @@
+import type { CloneResponse, RunnerClient } from "../runner/client.ts";
+import type { ClonedRepository, SessionSettings } from "./meta.ts";
+
+/**
+ * Where a session starts: its working directory resolved on the runner, or — with a repository
+ * to clone — the fresh clone (in `workingDirectory`, or a directory named after the repository).
+ */
+export async function prepareWorkspace(
+  runner: RunnerClient,
+  settings: SessionSettings,
+): Promise<{ workingDirectory: string; cloned: ClonedRepository | null }> {
+  const repository = settings.repository;
+  if (!repository) {
+    return { workingDirectory: await runner.resolveWorkspace(settings.workingDirectory), cloned: null };
+  }
+  const path = settings.workingDirectory || cloneDirectoryName(repository.url);
+  const clone: CloneResponse = await runner.clone({ url: repository.url, path, ref: repository.ref });
+  return {
+    workingDirectory: clone.path,
+    cloned: { url: withoutCredentials(repository.url), ref: repository.ref ?? null, commit: clone.commit },
+  };
+}
+
+/** "https://github.com/acme/widget.git" → "widget"; anything unusable → "repository". */
+export function cloneDirectoryName(url: string): string {
+  const last =
+    url
+      .replace(/[/\\]+$/, "")
+      .split(/[/:]/)
+      .at(-1) ?? "";
+  const name = last.replace(/\.git$/, "").replace(/[^A-Za-z0-9._-]/g, "");
+  return name && !name.startsWith(".") ? name : "repository";
+}
+
+/** A URL as it may be stored and shown: any user name or password taken out. */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString();
+  } catch {
+    return url; // scp-like git@host:path: the user is the ssh login, not a secret
+  }
+}
