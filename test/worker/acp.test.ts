@@ -22,17 +22,11 @@ afterEach(async () => {
   await client.close();
 });
 
-async function session(): Promise<string> {
-  return (await callTool<{ session_id: string }>(client, "kiro_session_create")).data.session_id;
-}
+const session = () => createSession(client);
 
 async function turn(sessionId: string, message: string) {
-  const started = await callTool<{ task_id: string }>(client, "kiro_chat_async", {
-    message,
-    session_id: sessionId,
-  });
-  expect(started.isError, started.text).toBe(false);
-  const { chunks, final } = await pollUntilDone(client, started.data.task_id);
+  const started = await startTask(client, message, sessionId);
+  const { chunks, final } = await pollUntilDone(client, started.task_id);
   return { chunks: chunks as Chunk[], final: final as typeof final & { metadata?: Record<string, unknown> } };
 }
 
