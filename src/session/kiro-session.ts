@@ -229,12 +229,12 @@ export class KiroSession extends DurableObject<Env> {
       const meta = this.#requireMeta();
       const running = this.#store.running();
       for (const task of running) await this.#cancel(task);
-      await this.#runner()
-        .endSession(meta.sessionId)
-        .catch((error: unknown) => this.#log.warn("session.end_runner", { error: String(error) }));
-      if (!settings(this.env).runnerUrl) {
-        await this.env.KIRO_CONTAINER.getByName(this.#objectName(meta)).destroy();
-      }
+      // A shared host runner only forgets this session; a session's own container goes away
+      // whole (asking it first would start a stopped container just to stop it).
+      const stop = settings(this.env).runnerUrl
+        ? this.#runner().endSession(meta.sessionId)
+        : this.env.KIRO_CONTAINER.getByName(this.#objectName(meta)).destroy();
+      await stop.catch((error: unknown) => this.#log.warn("session.end_runner", { error: String(error) }));
       await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();
       this.#meta.reset();
@@ -316,7 +316,7 @@ export class KiroSession extends DurableObject<Env> {
 
   #turnEnded(end: TaskEnd): void {
     if (end.status === "completed") this.#meta.update({ resumable: true });
-    void this.#schedule();
+    this.#schedule().catch((error: unknown) => this.#log.error("session.schedule", { error: String(error) }));
   }
 
   #runner(): RunnerClient {
