@@ -14,7 +14,7 @@ import { History, historyMarkdown, type Turn } from "./history.ts";
 import { TaskIngest } from "./ingest.ts";
 import { SessionMeta, type SessionRecord, type SessionSettings } from "./meta.ts";
 import { type PoolInfo, poolInfo } from "./pool-info.ts";
-import { prepareWorkspace } from "./repository.ts";
+import { prepareWorkspace, requireAgent } from "./repository.ts";
 import { nextAlarmAt } from "./schedule.ts";
 import { SESSION_SCHEMA } from "./schema.ts";
 import { type TaskEnd, type TaskRow, TaskStore } from "./task-store.ts";
@@ -79,6 +79,7 @@ export class KiroSession extends DurableObject<Env> {
       if (this.#meta.read()) return this.#info();
       const runner = runnerForSession(this.env, sessionObjectName(request.userId, request.sessionId));
       const { workingDirectory, cloned } = await this.#callRunner(() => prepareWorkspace(runner, request));
+      await this.#callRunner(() => requireAgent(runner, request.agent, workingDirectory));
       const { userId, sessionId, agent } = request;
       this.#meta.write({ userId, sessionId, agent, workingDirectory, cloned, createdAt: Date.now() });
       await this.#schedule();

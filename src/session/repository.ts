@@ -1,3 +1,4 @@
+import { ErrorCode, KiroError } from "../errors.ts";
 import type { CloneResponse, RunnerClient } from "../runner/client.ts";
 import type { ClonedRepository, SessionSettings } from "./meta.ts";
 
@@ -19,6 +20,21 @@ export async function prepareWorkspace(
     workingDirectory: clone.path,
     cloned: { url: withoutCredentials(repository.url), ref: repository.ref ?? null, commit: clone.commit },
   };
+}
+
+/**
+ * Refuses an agent kiro-cli would not find in the session's working directory (it would exit 4
+ * on the first message): better to say so when the session is created.
+ */
+export async function requireAgent(runner: RunnerClient, agent: string | null, workingDirectory: string): Promise<void> {
+  if (agent === null) return;
+  const agents = await runner.agents(workingDirectory);
+  if (agents.some((known) => known.name === agent)) return;
+  const names = agents.map((known) => known.name).join(", ");
+  throw new KiroError(
+    ErrorCode.InvalidInput,
+    `Agent "${agent}" not found. Agents available here: ${names}. Custom agents live in ~/.kiro/agents or <workspace>/.kiro/agents (see kiro_agents_list).`,
+  );
 }
 
 /** "https://github.com/acme/widget.git" → "widget"; anything unusable → "repository". */

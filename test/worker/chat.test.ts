@@ -207,6 +207,13 @@ describe("bad input", () => {
     const result = await callTool(client, "kiro_session_create", { agent: "--trust-all-tools" });
     expect(result.isError).toBe(true);
   });
+
+  it("refuses an agent that does not exist, naming the ones that do", async () => {
+    const result = await callTool(client, "kiro_session_create", { agent: "nope" });
+    expect(result.isError).toBe(true);
+    expect(result.text).toContain('Agent "nope" not found');
+    expect(result.text).toContain("reviewer");
+  });
 });
 
 describe("sessions", () => {
