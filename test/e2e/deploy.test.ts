@@ -106,6 +106,16 @@ describe("container/Dockerfile", () => {
     }
   });
 
+  it("installs a pinned Kiro CLI, never whatever is latest", () => {
+    const version = all("ARG")
+      .map((arg) => /^KIRO_CLI_VERSION=(\S+)$/.exec(arg.args)?.[1])
+      .find(Boolean);
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    const downloads = all("RUN").filter((run) => run.args.includes("kirocli"));
+    expect(downloads.length).toBeGreaterThan(0);
+    for (const run of downloads) expect(run.args).not.toMatch(/\/latest\//);
+  });
+
   it("runs as a non-root user", () => {
     const user = all("USER").at(-1)?.args.split(":")[0];
     expect(user).toBeDefined();
