@@ -16,7 +16,7 @@ import type { CloneRequest, CloneResponse } from "./protocol.ts";
 import { Redactor } from "./redact.ts";
 import { tailUtf8 } from "./text-chunks.ts";
 import { isInside, type Workspace } from "./workspace.ts";
-import { ensureDirectory } from "./workspace-files.ts";
+import { newEntryPath } from "./workspace-files.ts";
 
 /** git's stderr quoted in a clone_failed message, at most. */
 const ERROR_STDERR_BYTES = 1024;
@@ -166,23 +166,7 @@ export class WorkspaceCloner {
 
 /** Checks the requested directory and creates its missing parents. */
 async function cloneTarget(workspace: Workspace, requested: string): Promise<CloneTarget> {
-  if (requested.includes("\0")) throw new RunnerError("bad_request", "path must not contain NUL");
-  const candidate = workspace.candidate(requested);
-  const shown = workspace.display(requested);
-  if (!workspace.lexicallyInside(candidate)) {
-    throw new RunnerError(
-      "workspace_escape",
-      `${shown} is outside the workspace root ${workspace.root}: use a path relative to it`,
-    );
-  }
-  const parent = await ensureDirectory(workspace, path.dirname(candidate), shown);
-  if (parent === undefined || path.basename(candidate) === "") {
-    throw new RunnerError(
-      "bad_request",
-      `${shown} names the workspace root: clone into a directory below it`,
-    );
-  }
-  const dir = path.join(parent, path.basename(candidate));
+  const { target: dir, shown } = await newEntryPath(workspace, requested, "clone into a directory below it");
   const stats = await lstat(dir).catch((error: unknown) => {
     if (errnoCode(error) === "ENOENT") return undefined;
     throw error;

@@ -21,20 +21,7 @@ export async function writeWorkspaceFile(
   const bytes = Buffer.byteLength(content, "utf8");
   if (bytes > maxBytes)
     throw new RunnerError("bad_request", `content is ${bytes} bytes; at most ${maxBytes} can be written`);
-  if (requested.includes("\0")) throw new RunnerError("bad_request", "path must not contain NUL");
-  const candidate = workspace.candidate(requested);
-  const shown = workspace.display(requested);
-  if (!workspace.lexicallyInside(candidate)) {
-    throw new RunnerError(
-      "workspace_escape",
-      `${shown} is outside the workspace root ${workspace.root}: use a path relative to it`,
-    );
-  }
-  const parent = await ensureDirectory(workspace, path.dirname(candidate), shown);
-  if (parent === undefined || path.basename(candidate) === "") {
-    throw new RunnerError("bad_request", `${shown} names the workspace root, not a file`);
-  }
-  const target = path.join(parent, path.basename(candidate));
+  const { target, shown } = await newEntryPath(workspace, requested, "not a file");
   await refuseNonFile(target, shown);
   const file = await openForWrite(target, shown);
   try {
@@ -50,6 +37,32 @@ export async function writeWorkspaceFile(
  * `dir` is above the root (the request named the root itself). Every existing segment that is a
  * symlink must lead inside the root (else workspace_escape).
  */
+/**
+ * Where a new file or directory `requested` goes: confined to the workspace (no NUL, no `..` or
+ * absolute escape, no symlinked parent leading out), its missing parents created, never the root
+ * itself (`rootHint` ends that message). The entry itself is the caller's to check.
+ */
+export async function newEntryPath(
+  workspace: Workspace,
+  requested: string,
+  rootHint: string,
+): Promise<{ target: string; shown: string }> {
+  if (requested.includes("\0")) throw new RunnerError("bad_request", "path must not contain NUL");
+  const candidate = workspace.candidate(requested);
+  const shown = workspace.display(requested);
+  if (!workspace.lexicallyInside(candidate)) {
+    throw new RunnerError(
+      "workspace_escape",
+      `${shown} is outside the workspace root ${workspace.root}: use a path relative to it`,
+    );
+  }
+  const parent = await ensureDirectory(workspace, path.dirname(candidate), shown);
+  if (parent === undefined || path.basename(candidate) === "") {
+    throw new RunnerError("bad_request", `${shown} names the workspace root, ${rootHint}`);
+  }
+  return { target: path.join(parent, path.basename(candidate)), shown };
+}
+
 export async function ensureDirectory(
   workspace: Workspace,
   dir: string,
