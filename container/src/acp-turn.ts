@@ -16,6 +16,7 @@ import { decidePermission } from "./acp-permissions.ts";
 import type { AcpProcess } from "./acp-process.ts";
 import { obj } from "./acp-render.ts";
 import { AcpUpdateMapper } from "./acp-updates.ts";
+import { CoalescingSink } from "./coalescing-sink.ts";
 import type { RunnerConfig } from "./config.ts";
 import { describeExit, type StopReason } from "./exit-outcome.ts";
 import { wellFormed } from "./text-chunks.ts";
@@ -66,6 +67,7 @@ type Settled = { response: acp.PromptResponse } | { error: unknown } | { exit: A
 export class AcpTurn implements TurnHandle {
   private readonly host: TurnHost;
   private readonly request: TurnRequest;
+  /** The run's sink behind a CoalescingSink: answer and thought chunks merge into fewer events. */
   private readonly sink: TurnSink;
   private readonly mapper: AcpUpdateMapper;
   private ready: Ready | undefined;
@@ -78,8 +80,8 @@ export class AcpTurn implements TurnHandle {
   constructor(host: TurnHost, request: TurnRequest, sink: TurnSink) {
     this.host = host;
     this.request = request;
-    this.sink = sink;
-    this.mapper = new AcpUpdateMapper(sink);
+    this.sink = new CoalescingSink(sink, host.config.maxEventTextBytes);
+    this.mapper = new AcpUpdateMapper(this.sink);
   }
 
   /** Runs the turn to its end; the sink's end() is always called, exactly once. */

@@ -250,7 +250,11 @@ interface EventBase {
   at: number;
 }
 
-/** Text kiro-cli wrote to stdout: valid UTF-8 (never a split character), ANSI escapes removed. */
+/**
+ * Text kiro-cli wrote to stdout: valid UTF-8 (never a split character), ANSI escapes removed, at
+ * most 64 KiB. Headless: one pipe read. ACP: consecutive answer chunks merged (coalescing-sink.ts),
+ * handed on at most 25 ms after they arrive; `thought` updates are merged the same way.
+ */
 export interface OutputEvent extends EventBase {
   type: "output";
   text: string;
