@@ -6,6 +6,7 @@ export default defineConfig({
       "test/worker/vitest.config.ts",
       "test/worker-auth/vitest.config.ts",
       "test/worker-headless/vitest.config.ts",
+      "test/worker-limits/vitest.config.ts",
       "test/e2e/vitest.config.ts",
       {
         test: {

@@ -7,6 +7,9 @@ import { settings } from "../settings.ts";
 import { durableSql, migrate, type Sql } from "../storage/sql.ts";
 import { ACCOUNT_SCHEMA } from "./schema.ts";
 
+/** A reservation outlives any set-up (a clone times out after 5 min) only if the object died mid-way. */
+const PENDING_SESSION_MS = 10 * 60_000;
+
 export interface SessionRef {
   session_id: string;
   active: boolean;
@@ -18,6 +21,11 @@ export interface SessionRef {
  */
 export class Account extends DurableObject<Env> {
   readonly #sql: Sql;
+  /**
+   * Starts in flight right now: counted with the running tasks so that concurrent starts cannot
+   * pass the limit together. Only admission control for requests this instance is serving.
+   */
+  #starting = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -28,16 +36,13 @@ export class Account extends DurableObject<Env> {
   /** Creates a session (its own session object and runner) and makes it the active one. */
   async createSession(userId: string, options: SessionSettings): Promise<Outcome<SessionInfo>> {
     return outcome(async () => {
-      const count = this.#sql.one<{ n: number }>("SELECT COUNT(*) AS n FROM sessions")?.n ?? 0;
-      const { maxSessions } = settings(this.env);
-      if (count >= maxSessions) {
-        throw new KiroError(
-          ErrorCode.Busy,
-          `You already have ${maxSessions} sessions, the most allowed (KIRO_MAX_SESSIONS). End one with kiro_session_end first.`,
-        );
+      const sessionId = this.#reserveSession();
+      let info: SessionInfo;
+      try {
+        info = unwrap(await this.#session(userId, sessionId).init({ userId, sessionId, ...options }));
+      } finally {
+        this.#sql.run("DELETE FROM pending_sessions WHERE id = ?", sessionId);
       }
-      const sessionId = newSessionId();
-      const info = unwrap(await this.#session(userId, sessionId).init({ userId, sessionId, ...options }));
       this.#sql.transaction(() => {
         this.#sql.run(
           "INSERT INTO sessions (id, agent, working_directory, created_at) VALUES (?, ?, ?, ?)",
@@ -74,14 +79,19 @@ export class Account extends DurableObject<Env> {
     return outcome(async () => {
       const target = unwrap(await this.resolveSession(userId, sessionId));
       const { maxRunningTasks } = settings(this.env);
-      const running = await this.#runningTasks(userId);
+      const running = (await this.#runningTasks(userId)) + this.#starting;
       if (running >= maxRunningTasks) {
         throw new KiroError(
           ErrorCode.Busy,
           `You already have ${running} tasks running, the most allowed (KIRO_MAX_RUNNING_TASKS). Wait for one to finish or cancel one with kiro_task_cancel.`,
         );
       }
-      return unwrap(await this.#session(userId, target).startTask(message));
+      this.#starting++;
+      try {
+        return unwrap(await this.#session(userId, target).startTask(message));
+      } finally {
+        this.#starting--;
+      }
     });
   }
 
@@ -133,6 +143,29 @@ export class Account extends DurableObject<Env> {
 
   #session(userId: string, sessionId: string) {
     return this.env.KIRO_SESSION.getByName(sessionObjectName(userId, sessionId));
+  }
+
+  /**
+   * Mints a session id and holds its place while the session is set up. Counting and reserving
+   * happen with no await between them, so concurrent creates cannot pass the limit together.
+   */
+  #reserveSession(): string {
+    const now = Date.now();
+    this.#sql.run("DELETE FROM pending_sessions WHERE started_at < ?", now - PENDING_SESSION_MS);
+    const count =
+      this.#sql.one<{ n: number }>(
+        "SELECT (SELECT COUNT(*) FROM sessions) + (SELECT COUNT(*) FROM pending_sessions) AS n",
+      )?.n ?? 0;
+    const { maxSessions } = settings(this.env);
+    if (count >= maxSessions) {
+      throw new KiroError(
+        ErrorCode.Busy,
+        `You already have ${maxSessions} sessions, the most allowed (KIRO_MAX_SESSIONS). End one with kiro_session_end first.`,
+      );
+    }
+    const sessionId = newSessionId();
+    this.#sql.run("INSERT INTO pending_sessions (id, started_at) VALUES (?, ?)", sessionId, now);
+    return sessionId;
   }
 
   #requireOwned(sessionId: string): string {

@@ -10,4 +10,6 @@ export const ACCOUNT_SCHEMA: readonly string[] = [
      created_at INTEGER NOT NULL
    )`,
   `CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  // Sessions being set up (a clone can take minutes): they count against KIRO_MAX_SESSIONS.
+  `CREATE TABLE pending_sessions (id TEXT PRIMARY KEY, started_at INTEGER NOT NULL)`,
 ];

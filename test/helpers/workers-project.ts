@@ -11,7 +11,7 @@ import { TEST_ADMIN_TOKEN } from "./test-admin-token.ts";
 const root = path.resolve(import.meta.dirname, "../..");
 
 /** A project whose name ends in "-headless" gets a runner with KIRO_DRIVER=headless. */
-export function workersProject(name: string, include: string[]) {
+export function workersProject(name: string, include: string[], bindings: Record<string, string> = {}) {
   return defineConfig({
     root,
     plugins: [
@@ -30,6 +30,7 @@ export function workersProject(name: string, include: string[]) {
             KIRO_MAX_RUNNING_TASKS: "100",
             // Small, so the truncation test needs only a little output.
             KIRO_MAX_TASK_OUTPUT_BYTES: "1048576",
+            ...bindings,
           },
         },
       })),
