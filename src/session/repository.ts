@@ -26,7 +26,11 @@ export async function prepareWorkspace(
  * Refuses an agent kiro-cli would not find in the session's working directory (it would exit 4
  * on the first message): better to say so when the session is created.
  */
-export async function requireAgent(runner: RunnerClient, agent: string | null, workingDirectory: string): Promise<void> {
+export async function requireAgent(
+  runner: RunnerClient,
+  agent: string | null,
+  workingDirectory: string,
+): Promise<void> {
   if (agent === null) return;
   const agents = await runner.agents(workingDirectory);
   if (agents.some((known) => known.name === agent)) return;
