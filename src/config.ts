@@ -43,6 +43,4 @@ export const DEFAULTS = {
   SESSION_IDLE_TTL_MS: 7 * 24 * 3600_000,
   /** kiro_chat hands back the task id after this long; MCP clients cut tool calls off near 60 s. */
   CHAT_WAIT_MS: 50_000,
-  /** Between progress notifications from kiro_chat when nothing new arrived (keeps proxies open). */
-  CHAT_PROGRESS_INTERVAL_MS: 5_000,
 } as const;

@@ -301,7 +301,7 @@ export type UpdateKind =
 export interface UpdateEvent extends EventBase {
   type: "update";
   kind: UpdateKind;
-  /** A short readable rendering, e.g. "⚙ Read file src/app.ts (pending)" or the thought's text. */
+  /** A short readable rendering, e.g. "⚙ Read file src/app.ts (pending)" or the thought's text; valid UTF-8 like output. */
   text: string;
   /** The payload as received (JSON), at most 64 KiB serialized; bigger payloads are summarized. */
   data?: unknown;

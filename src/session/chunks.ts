@@ -55,11 +55,11 @@ export function chunksFromEvents(events: readonly RunEvent[], maxBytes: number):
     if (STREAM_KINDS.has(kind) && data === null) {
       if (pending?.kind !== kind) flush();
       pending ??= { kind, parts: [], at: event.at };
-      pending.parts.push(event.text.toWellFormed());
+      pending.parts.push(event.text);
       continue;
     }
     flush();
-    const [content = "", ...rest] = splitUtf8(event.text.toWellFormed(), maxBytes);
+    const [content = "", ...rest] = splitUtf8(event.text, maxBytes);
     chunks.push(chunk(kind, content, data, event.at));
     for (const more of rest) chunks.push(chunk(kind, more, null, event.at));
   }

@@ -31,10 +31,6 @@ export class TaskIngest {
     this.#deps = deps;
   }
 
-  isActive(taskId: string): boolean {
-    return this.#active.has(taskId);
-  }
-
   /** Starts the loop for `taskId` unless one is already running in this instance. */
   ensure(taskId: string): Promise<void> {
     const existing = this.#active.get(taskId);

@@ -44,7 +44,6 @@ export const chunkSchema = z.object({
   data: z.unknown().optional().describe("The structured update as Kiro sent it (tool calls, plans, …)"),
   created_at: timestamp,
 });
-export type ChunkView = z.infer<typeof chunkSchema>;
 
 export const taskStatusSchema = z.object({
   task_id: z.string(),

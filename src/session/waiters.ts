@@ -6,19 +6,17 @@ export class Waiters {
   readonly #waiting = new Map<string, Set<() => void>>();
 
   /** Resolves when `key` is notified or after `timeoutMs`, whichever is first. */
-  wait(key: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  wait(key: string, timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
       const set = this.#waiting.get(key) ?? new Set();
       this.#waiting.set(key, set);
       const done = () => {
         clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
         set.delete(done);
         if (set.size === 0 && this.#waiting.get(key) === set) this.#waiting.delete(key);
         resolve();
       };
       const timer = setTimeout(done, timeoutMs);
-      signal?.addEventListener("abort", done, { once: true });
       set.add(done);
     });
   }
