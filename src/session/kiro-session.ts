@@ -132,7 +132,8 @@ export class KiroSession extends DurableObject<Env> {
       const meta = this.#requireMeta();
       let task = this.#requireTask(request.taskId);
       if (task.status === "running") {
-        await this.#watch();
+        // The alarm set at start survives evictions; a poll only makes sure this task streams.
+        void this.#ingest.ensure(task.id);
         if (request.waitMs > 0 && task.chunk_count <= request.fromChunkIndex) {
           await this.#waiters.wait(task.id, request.waitMs);
           task = this.#requireTask(request.taskId);
@@ -154,7 +155,7 @@ export class KiroSession extends DurableObject<Env> {
   async listTasks(includeDone: boolean): Promise<Outcome<TaskSummary[]>> {
     return outcome(async () => {
       const meta = this.#requireMeta();
-      await this.#watch();
+      this.#resumeIngest();
       return this.#store
         .list(includeDone, LIMITS.MAX_TASKS_LISTED)
         .map((task) => summaryView(meta.sessionId, task));
@@ -261,8 +262,12 @@ export class KiroSession extends DurableObject<Env> {
 
   /** Resumes streaming for every running task and keeps the alarm set for what comes next. */
   async #watch(): Promise<void> {
-    for (const task of this.#store.running()) void this.#ingest.ensure(task.id);
+    this.#resumeIngest();
     await this.#schedule();
+  }
+
+  #resumeIngest(): void {
+    for (const task of this.#store.running()) void this.#ingest.ensure(task.id);
   }
 
   async #schedule(): Promise<void> {
