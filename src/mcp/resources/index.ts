@@ -3,6 +3,7 @@ import { tokenRegistry } from "../../auth/authenticate.ts";
 import { LIMITS } from "../../config.ts";
 import { KiroError, unwrap } from "../../errors.ts";
 import { accountOf, sessionStub, type ToolContext } from "../context.ts";
+import { listSessions } from "../tools/kiro-session-list.ts";
 
 const JSON_TYPE = "application/json";
 const REDACTED = "[redacted]";
@@ -17,7 +18,7 @@ export function registerResources(server: McpServer, ctx: ToolContext): void {
       description: "Sessions, the active one, and their running tasks",
       mimeType: JSON_TYPE,
     },
-    (uri) => guarded(uri, () => sessions(ctx)),
+    (uri) => guarded(uri, () => listSessions(ctx)),
   );
   server.registerResource(
     "agents",
@@ -47,17 +48,6 @@ async function guarded(uri: URL, read: () => Promise<unknown>): Promise<ReadReso
     const message = error instanceof KiroError ? error.message : "Internal error reading this resource.";
     return { contents: [{ uri: uri.href, mimeType: JSON_TYPE, text: JSON.stringify({ error: message }) }] };
   }
-}
-
-async function sessions(ctx: ToolContext) {
-  const refs = await accountOf(ctx).listSessions();
-  const infos = await Promise.all(
-    refs.map(async (ref) => ({
-      ...unwrap(await sessionStub(ctx, ref.session_id).info()),
-      active: ref.active,
-    })),
-  );
-  return { sessions: infos, active_session_id: refs.find((ref) => ref.active)?.session_id ?? null };
 }
 
 /** Without an active session there is no runner to ask: only Kiro's built-in agent is known. */
