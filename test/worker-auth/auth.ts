@@ -1,15 +1,9 @@
 /** Tokens and authenticated MCP clients for the auth tests, through the admin API. */
-import { exports } from "cloudflare:workers";
 import { connectMcp } from "../helpers/mcp-client.ts";
 import { TEST_ADMIN_TOKEN } from "../helpers/test-admin-token.ts";
+import { MCP_URL, workerFetch } from "../worker/mcp.ts";
 
-export const MCP_URL = "http://localhost/mcp";
-
-export function workerFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-  const request = new Request(input, init);
-  if (!request.headers.has("host")) request.headers.set("host", new URL(request.url).host);
-  return exports.default.fetch(request);
-}
+export { workerFetch };
 
 /** Mints a token the way `npm run token -- create` does: the server only ever sees its hash. */
 export async function createToken(userId: string): Promise<{ token: string; id: string }> {

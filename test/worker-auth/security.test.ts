@@ -2,7 +2,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callTool, pollUntilDone, type StatusLike } from "../helpers/mcp-client.ts";
 import { TEST_ADMIN_TOKEN } from "../helpers/test-admin-token.ts";
-import { connectAs, createToken, MCP_URL, mcpPost, revokeToken, workerFetch } from "./auth.ts";
+import { connectAs, createToken, mcpPost, revokeToken, workerFetch } from "./auth.ts";
 
 interface Alice {
   client: Client;
@@ -205,8 +205,4 @@ describe("input limits", () => {
     expect(result.isError).toBe(true);
     expect(result.text).toMatch(/outside|escape/i);
   });
-});
-
-it("serves the MCP endpoint only at /mcp", () => {
-  expect(MCP_URL).toBe("http://localhost/mcp");
 });
