@@ -15,25 +15,15 @@ import type { RequestPermissionResponse } from "@agentclientprotocol/sdk";
 import { commandError, commandParams, commandResponse } from "./acp-command.ts";
 import { decidePermission } from "./acp-permissions.ts";
 import type { AcpProcessHandlers } from "./acp-process.ts";
-import { AcpStarter } from "./acp-starter.ts";
+import { AcpStarter, type StarterDeps } from "./acp-starter.ts";
 import { AcpStartFailure, AcpTurn, type Ready, type SessionWant, type TurnHost } from "./acp-turn.ts";
 import type { RunnerConfig } from "./config.ts";
 import { RunnerError } from "./errors.ts";
-import type { Logger } from "./logger.ts";
 import type { CommandResponse } from "./protocol.ts";
-import type { Redactor } from "./redact.ts";
-import type { SessionStore } from "./session-store.ts";
 import { withTimeout } from "./timeouts.ts";
 import type { SessionCommand, TurnHandle, TurnRequest, TurnSink } from "./turn.ts";
 
-export interface AcpSessionDeps {
-  key: string;
-  /** Whether the ACP session id is saved for later turns (false for runs without a session key). */
-  persistent: boolean;
-  config: RunnerConfig;
-  logger: Logger;
-  redactor: Redactor;
-  store: SessionStore;
+export interface AcpSessionDeps extends StarterDeps {
   /** The session has no process and no work: the pool may forget it. */
   onIdle(session: AcpSession): void;
 }

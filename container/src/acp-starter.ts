@@ -20,6 +20,7 @@ const SET_MODEL_TIMEOUT_MS = 10_000;
 
 export interface StarterDeps {
   key: string;
+  /** Whether the ACP session id is saved for later turns (false for runs without a session key). */
   persistent: boolean;
   config: RunnerConfig;
   logger: Logger;
