@@ -3,9 +3,9 @@
  * typed updates, permissions, metadata, crashes and cancellation arrive through MCP here.
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { callTool, createSession, pollUntilDone, startTask, textOf } from "../helpers/mcp-client.ts";
-import { connect } from "./mcp.ts";
+import { connectEachTest } from "./mcp.ts";
 
 interface Chunk {
   index: number;
@@ -15,11 +15,8 @@ interface Chunk {
 }
 
 let client: Client;
-beforeEach(async () => {
-  client = await connect();
-});
-afterEach(async () => {
-  await client.close();
+connectEachTest((connected) => {
+  client = connected;
 });
 
 const session = () => createSession(client);

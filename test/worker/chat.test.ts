@@ -1,5 +1,5 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   callTool,
   createSession,
@@ -9,14 +9,11 @@ import {
   startTask,
   textOf,
 } from "../helpers/mcp-client.ts";
-import { connect, workerFetch } from "./mcp.ts";
+import { connectEachTest, workerFetch } from "./mcp.ts";
 
 let client: Client;
-beforeEach(async () => {
-  client = await connect();
-});
-afterEach(async () => {
-  await client.close();
+connectEachTest((connected) => {
+  client = connected;
 });
 
 /** A fresh session per test, so tests never wait on each other's tasks. */

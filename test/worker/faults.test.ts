@@ -1,17 +1,14 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { afterEach, beforeEach, expect, inject, it } from "vitest";
+import { expect, inject, it } from "vitest";
 import { callTool, pollUntilDone, textOf } from "../helpers/mcp-client.ts";
-import { connect, control } from "./mcp.ts";
+import { connectEachTest, control } from "./mcp.ts";
 
 const controlUrl = inject("controlUrl");
 
 let client: Client;
-beforeEach(async () => {
-  client = await connect();
-});
-afterEach(async () => {
-  await client.close();
+connectEachTest((connected) => {
+  client = connected;
 });
 
 async function startTask(message: string) {

@@ -1,5 +1,7 @@
 /** The MCP client wired to this Worker inside workerd, one connection per test. */
 import { exports } from "cloudflare:workers";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { afterEach, beforeEach } from "vitest";
 import { connectMcp } from "../helpers/mcp-client.ts";
 
 export const MCP_URL = "http://localhost/mcp";
@@ -13,6 +15,18 @@ export function workerFetch(input: string | URL | Request, init?: RequestInit): 
 
 export function connect() {
   return connectMcp(MCP_URL, workerFetch);
+}
+
+/** A fresh MCP connection for each test of the file, handed to `use` and closed after the test. */
+export function connectEachTest(use: (client: Client) => void): void {
+  let current: Client | undefined;
+  beforeEach(async () => {
+    current = await connect();
+    use(current);
+  });
+  afterEach(async () => {
+    await current?.close();
+  });
 }
 
 /** Breaks or restarts the runner path from inside a test (see test/worker/global-setup.ts). */

@@ -1,6 +1,6 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import {
   callTool,
   createSession,
@@ -9,7 +9,7 @@ import {
   startTask,
   textOf,
 } from "../helpers/mcp-client.ts";
-import { connect, workspaceFile } from "./mcp.ts";
+import { connectEachTest, workspaceFile } from "./mcp.ts";
 
 const controlUrl = inject("controlUrl");
 
@@ -19,11 +19,8 @@ interface SessionList {
 }
 
 let client: Client;
-beforeEach(async () => {
-  client = await connect();
-});
-afterEach(async () => {
-  await client.close();
+connectEachTest((connected) => {
+  client = connected;
 });
 
 const newSession = (args: Record<string, unknown> = {}) => createSession(client, args);
