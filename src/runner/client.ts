@@ -59,12 +59,13 @@ export interface RunnerClient {
 /** `unreachable`: no answer at all (connection refused, container not started, proxy error). */
 export type RunnerFailure = RunnerErrorCode | "unreachable";
 
-export class RunnerError extends Error {
+/** A request to the runner that failed: the runner's error code and HTTP status, or `unreachable` (status 0). */
+export class RunnerRequestError extends Error {
   readonly code: RunnerFailure;
   readonly status: number;
   constructor(code: RunnerFailure, message: string, status: number) {
     super(message);
-    this.name = "RunnerError";
+    this.name = "RunnerRequestError";
     this.code = code;
     this.status = status;
   }

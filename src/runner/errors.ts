@@ -1,5 +1,5 @@
 import { ErrorCode, KiroError } from "../errors.ts";
-import type { RunnerError, RunnerFailure } from "./client.ts";
+import type { RunnerFailure, RunnerRequestError } from "./client.ts";
 
 /** Every runner failure mapped once to the Worker's vocabulary. Complete by construction. */
 const RUNNER_TO_KIRO: Record<RunnerFailure, ErrorCode> = {
@@ -35,7 +35,7 @@ const USER_FACING: ReadonlySet<RunnerFailure> = new Set<RunnerFailure>([
   "clone_failed",
 ]);
 
-export function toKiroError(error: RunnerError): KiroError {
+export function toKiroError(error: RunnerRequestError): KiroError {
   const code = RUNNER_TO_KIRO[error.code];
   if (USER_FACING.has(error.code)) return new KiroError(code, error.message);
   if (code === ErrorCode.RunnerUnavailable) {

@@ -11,8 +11,8 @@ import {
   type CommandResponse,
   type RunEvent,
   type RunnerClient,
-  RunnerError,
   type RunnerHealth,
+  RunnerRequestError,
   type RunSummary,
   type StartRunRequest,
   type StartRunResponse,
@@ -92,7 +92,7 @@ export class HttpRunnerClient implements RunnerClient {
     } catch (error) {
       // A broken stream is expected (network, container restart): the caller resumes by seq.
       if (signal?.aborted) return;
-      if (error instanceof SyntaxError) throw new RunnerError("internal", error.message, 502);
+      if (error instanceof SyntaxError) throw new RunnerRequestError("internal", error.message, 502);
     }
   }
 
@@ -114,7 +114,7 @@ export class HttpRunnerClient implements RunnerClient {
     try {
       response = await this.#fetch(request);
     } catch (error) {
-      throw new RunnerError("unreachable", `runner unreachable: ${describe(error)}`, 0);
+      throw new RunnerRequestError("unreachable", `runner unreachable: ${describe(error)}`, 0);
     }
     if (response.ok) return response;
     throw await toRunnerError(response);
@@ -122,17 +122,21 @@ export class HttpRunnerClient implements RunnerClient {
 }
 
 /** A runner error body keeps its code; anything else (a proxy's 5xx) counts as unreachable. */
-async function toRunnerError(response: Response): Promise<RunnerError> {
+async function toRunnerError(response: Response): Promise<RunnerRequestError> {
   const text = await response.text().catch(() => "");
   try {
     const parsed = JSON.parse(text) as Partial<RunnerErrorBody>;
     if (parsed.error && typeof parsed.error.code === "string") {
-      return new RunnerError(parsed.error.code as RunnerErrorCode, parsed.error.message, response.status);
+      return new RunnerRequestError(
+        parsed.error.code as RunnerErrorCode,
+        parsed.error.message,
+        response.status,
+      );
     }
   } catch {
     // Not a runner answer: fall through.
   }
-  return new RunnerError(
+  return new RunnerRequestError(
     "unreachable",
     `runner answered ${response.status}: ${text.slice(0, 200)}`,
     response.status,

@@ -1,4 +1,9 @@
-import { type RunnerClient, RunnerError, type StartRunRequest, type StartRunResponse } from "./client.ts";
+import {
+  type RunnerClient,
+  RunnerRequestError,
+  type StartRunRequest,
+  type StartRunResponse,
+} from "./client.ts";
 
 /**
  * Starts a run, retrying once when the runner could not be reached: the start may never have
@@ -12,12 +17,12 @@ export async function startRunOnce(
   try {
     return await runner.startRun(request);
   } catch (error) {
-    if (!(error instanceof RunnerError) || error.code !== "unreachable") throw error;
+    if (!(error instanceof RunnerRequestError) || error.code !== "unreachable") throw error;
   }
   try {
     return await runner.startRun(request);
   } catch (error) {
-    if (!(error instanceof RunnerError) || error.code !== "run_exists") throw error;
+    if (!(error instanceof RunnerRequestError) || error.code !== "run_exists") throw error;
     const known = await runner.run(request.run_id);
     return { run_id: known.run_id, boot_id: known.boot_id };
   }

@@ -1,5 +1,5 @@
 import { LIMITS } from "../config.ts";
-import { type RunEvent, type RunnerClient, RunnerError } from "../runner/client.ts";
+import { type RunEvent, type RunnerClient, RunnerRequestError } from "../runner/client.ts";
 import type { Logger } from "../util/log.ts";
 import { chunksFromEvents } from "./chunks.ts";
 import type { TaskEnd, TaskStore } from "./task-store.ts";
@@ -64,7 +64,7 @@ export class TaskIngest {
         unreachableSince = undefined;
         log.info("ingest.stream_ended", { task_id: taskId, last_seq: store.get(taskId)?.last_seq });
       } catch (error) {
-        if (!(error instanceof RunnerError)) throw error;
+        if (!(error instanceof RunnerRequestError)) throw error;
         unreachableSince ??= now();
         const end = await this.#judge(error, task.boot_id, unreachableSince, now());
         if (end) return this.#end(taskId, end);
@@ -108,7 +108,7 @@ export class TaskIngest {
 
   /** Decides whether a runner error ends the task (and how), or is worth another try. */
   async #judge(
-    error: RunnerError,
+    error: RunnerRequestError,
     bootId: string | null,
     unreachableSince: number,
     now: number,

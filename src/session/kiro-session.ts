@@ -3,7 +3,7 @@ import { LIMITS } from "../config.ts";
 import { ErrorCode, KiroError, type Outcome, outcome } from "../errors.ts";
 import { accountObjectName, newTaskId, sessionObjectName } from "../ids.ts";
 import type { AgentInfo, CommandResponse, RunnerClient } from "../runner/client.ts";
-import { RunnerError } from "../runner/client.ts";
+import { RunnerRequestError } from "../runner/client.ts";
 import { toKiroError } from "../runner/errors.ts";
 import { runnerForSession } from "../runner/select.ts";
 import { startRunOnce } from "../runner/start.ts";
@@ -293,7 +293,7 @@ export class KiroSession extends DurableObject<Env> {
       await this.#runner().cancelRun(task.run_id);
       await confirmed;
     } catch (error) {
-      if (!(error instanceof RunnerError)) throw error;
+      if (!(error instanceof RunnerRequestError)) throw error;
       this.#log.warn("task.cancel_unconfirmed", { task_id: task.id, code: error.code });
     }
     const end = { status: "cancelled", reason: "cancelled", error: "Cancelled by the user." } as const;
@@ -314,7 +314,7 @@ export class KiroSession extends DurableObject<Env> {
     try {
       return await call();
     } catch (error) {
-      if (!(error instanceof RunnerError)) throw error;
+      if (!(error instanceof RunnerRequestError)) throw error;
       this.#log.warn("runner.failed", { code: error.code, status: error.status, error: error.message });
       throw toKiroError(error);
     }
