@@ -1,6 +1,7 @@
 import type { Sql } from "../storage/sql.ts";
 
-export interface Turn {
+/** One recorded message: the user's, or Kiro's answer to it. */
+export interface HistoryEntry {
   task_id: string;
   role: "user" | "assistant";
   content: string;
@@ -16,9 +17,9 @@ export class History {
   }
 
   /** The newest `limit` turns, oldest first. */
-  recent(limit: number): Turn[] {
+  recent(limit: number): HistoryEntry[] {
     return this.#sql
-      .all<Turn>(
+      .all<HistoryEntry>(
         "SELECT task_id, role, content, created_at FROM conversation ORDER BY id DESC LIMIT ?",
         limit,
       )
@@ -36,7 +37,7 @@ export class History {
 }
 
 /** The conversation as Markdown, for kiro_session_save. */
-export function historyMarkdown(sessionId: string, turns: readonly Turn[]): string {
+export function historyMarkdown(sessionId: string, turns: readonly HistoryEntry[]): string {
   const lines = [`# Kiro conversation ${sessionId}`, ""];
   for (const turn of turns) {
     const who = turn.role === "user" ? "User" : "Kiro";

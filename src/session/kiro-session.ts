@@ -10,7 +10,7 @@ import { startRunOnce } from "../runner/start.ts";
 import { settings } from "../settings.ts";
 import { durableSql, migrate, type Sql } from "../storage/sql.ts";
 import { createLogger, type Logger } from "../util/log.ts";
-import { History, historyMarkdown, type Turn } from "./history.ts";
+import { History, type HistoryEntry, historyMarkdown } from "./history.ts";
 import { TaskIngest } from "./ingest.ts";
 import { SessionMeta, type SessionRecord, type SessionSettings } from "./meta.ts";
 import { type PoolInfo, poolInfo } from "./pool-info.ts";
@@ -172,7 +172,7 @@ export class KiroSession extends DurableObject<Env> {
     });
   }
 
-  async history(limit: number): Promise<Outcome<{ turns: Turn[]; total: number }>> {
+  async history(limit: number): Promise<Outcome<{ turns: HistoryEntry[]; total: number }>> {
     return outcome(() => {
       this.#requireMeta();
       return { turns: this.#history.recent(limit), total: this.#history.count() };
