@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { adminRoutes } from "./admin/routes.ts";
 import { authenticate, type Identity, LOOPBACK_HOSTNAMES, tokenRegistry } from "./auth/authenticate.ts";
+import { ErrorCode, errorJson } from "./errors.ts";
 import { createMcpServer, SERVER_INFO } from "./mcp/server.ts";
 import { runnerHealth } from "./runner/health.ts";
 import { settings } from "./settings.ts";
@@ -33,15 +34,7 @@ const identify = createMiddleware<AppEnv>(async (c, next) => {
 const limitBody = bodyLimit({
   maxSize: MAX_MCP_BODY_BYTES,
   onError: (c) =>
-    c.json(
-      {
-        error: {
-          code: "body_too_large",
-          message: `Request bodies are limited to ${MAX_MCP_BODY_BYTES} bytes.`,
-        },
-      },
-      413,
-    ),
+    errorJson(c, ErrorCode.BodyTooLarge, `Request bodies are limited to ${MAX_MCP_BODY_BYTES} bytes.`),
 });
 
 /**
@@ -93,14 +86,12 @@ export function createApp() {
   app.route("/admin", adminRoutes());
   app.route("/tasks", viewRoutes());
 
-  app.notFound((c) =>
-    c.json({ error: { code: "not_found", message: "Not found. The MCP endpoint is /mcp." } }, 404),
-  );
+  app.notFound((c) => errorJson(c, ErrorCode.NotFound, "Not found. The MCP endpoint is /mcp."));
 
   app.onError((error, c) => {
     const ref = crypto.randomUUID().slice(0, 8);
     createLogger({ component: "http" }).error("http.unhandled", { ref, error: error.stack ?? String(error) });
-    return c.json({ error: { code: "internal", message: `Internal error (ref ${ref}).` } }, 500);
+    return errorJson(c, ErrorCode.Internal, `Internal error (ref ${ref}).`);
   });
 
   return app;

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { ErrorCode, KiroError, type Outcome, outcome, unwrap } from "../errors.ts";
+import { ErrorCode, KiroError, type Outcome, outcome, sessionNotFound, unwrap } from "../errors.ts";
 import { isSessionId, newSessionId, sessionObjectName } from "../ids.ts";
 import type { SessionSettings } from "../session/meta.ts";
 import type { SessionInfo, TaskStarted } from "../session/views.ts";
@@ -188,11 +188,4 @@ export class Account extends DurableObject<Env> {
       sessionId,
     );
   }
-}
-
-export function sessionNotFound(sessionId: string): KiroError {
-  return new KiroError(
-    ErrorCode.SessionNotFound,
-    `Session ${sessionId} not found. Use kiro_session_list to see your sessions, or kiro_session_create to start one.`,
-  );
 }

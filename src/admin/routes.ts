@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { tokenRegistry } from "../auth/authenticate.ts";
 import { isTokenHash, newTokenId, secretsEqual, TOKEN_ID_PATTERN, USER_ID_PATTERN } from "../auth/tokens.ts";
+import { ErrorCode, errorJson } from "../errors.ts";
 import { createLogger } from "../util/log.ts";
 
 type AdminEnv = { Bindings: Env };
@@ -19,11 +20,11 @@ export function adminRoutes() {
   admin.use("*", async (c, next) => {
     const expected = c.env.KIRO_ADMIN_TOKEN ?? "";
     if (expected === "")
-      return c.json(error("admin_disabled", "The admin API is off: set the KIRO_ADMIN_TOKEN secret."), 404);
+      return errorJson(c, ErrorCode.AdminDisabled, "The admin API is off: set the KIRO_ADMIN_TOKEN secret.");
     const given = c.req.header("authorization")?.replace(/^Bearer\s+/i, "") ?? "";
     if (!(await secretsEqual(given, expected))) {
       c.header("WWW-Authenticate", 'Bearer realm="kiro-mcp-edge-admin", error="invalid_token"');
-      return c.json(error("unauthorized", "Missing or wrong admin token."), 401);
+      return errorJson(c, ErrorCode.Unauthorized, "Missing or wrong admin token.");
     }
     await next();
   });
@@ -38,13 +39,14 @@ export function adminRoutes() {
     const hash = typeof body?.hash === "string" ? body.hash : "";
     const label = typeof body?.label === "string" ? body.label.slice(0, MAX_LABEL_CHARS) : "";
     if (!USER_ID_PATTERN.test(userId)) {
-      return c.json(
-        error("bad_request", "user_id must be 1-63 of a-z 0-9 . _ - starting with a letter or digit."),
-        400,
+      return errorJson(
+        c,
+        ErrorCode.BadRequest,
+        "user_id must be 1-63 of a-z 0-9 . _ - starting with a letter or digit.",
       );
     }
     if (!isTokenHash(hash))
-      return c.json(error("bad_request", "hash must be the token's SHA-256 in hex."), 400);
+      return errorJson(c, ErrorCode.BadRequest, "hash must be the token's SHA-256 in hex.");
     const id = newTokenId();
     await tokenRegistry(c.env).add({ id, userId, hash, label });
     log.info("token.created", { token_id: id, user_id: userId });
@@ -56,15 +58,11 @@ export function adminRoutes() {
   admin.delete("/tokens/:id", async (c) => {
     const id = c.req.param("id");
     if (!TOKEN_ID_PATTERN.test(id) || !(await tokenRegistry(c.env).revoke(id))) {
-      return c.json(error("not_found", `No live token ${id}.`), 404);
+      return errorJson(c, ErrorCode.NotFound, `No live token ${id}.`);
     }
     log.info("token.revoked", { token_id: id });
     return c.json({ token_id: id, revoked: true });
   });
 
   return admin;
-}
-
-function error(code: string, message: string) {
-  return { error: { code, message } };
 }

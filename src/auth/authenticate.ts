@@ -5,6 +5,7 @@ import {
   OAuthErrorCode,
   requireBearerAuth,
 } from "@modelcontextprotocol/server";
+import { ErrorCode, errorResponse } from "../errors.ts";
 import { hashToken, looksLikeToken } from "./tokens.ts";
 
 /** The single user every request acts as while no tokens exist (local mode). */
@@ -58,7 +59,7 @@ export async function authenticate(request: Request, env: Env): Promise<Identity
   if (!LOOPBACK_HOSTNAMES.includes(new URL(request.url).hostname)) {
     const message =
       "This server has no credentials configured, so it serves only local (loopback) requests. Create a token with `npm run token -- create <user>` before exposing it.";
-    return Response.json({ error: { code: "no_credentials", message } }, { status: 403 });
+    return errorResponse(ErrorCode.NoCredentials, message);
   }
   const authInfo: AuthInfo = { token: "", clientId: "local", scopes: [], extra: { userId: LOCAL_USER_ID } };
   return { userId: LOCAL_USER_ID, authInfo };

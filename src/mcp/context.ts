@@ -1,6 +1,5 @@
-import { unwrap } from "../errors.ts";
+import { taskNotFound, unwrap } from "../errors.ts";
 import { accountObjectName, sessionIdOfTask, sessionObjectName } from "../ids.ts";
-import { taskNotFound } from "../session/kiro-session.ts";
 import type { Settings } from "../settings.ts";
 import type { Logger } from "../util/log.ts";
 

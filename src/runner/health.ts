@@ -1,3 +1,4 @@
+import { messageOf } from "../errors.ts";
 import { settings } from "../settings.ts";
 import { HttpRunnerClient } from "./http-client.ts";
 
@@ -25,6 +26,6 @@ export async function runnerHealth(env: Env): Promise<RunnerReport> {
     const health = await client.health();
     return { mode: "host", reachable: true, boot_id: health.boot_id, kiro_cli_found: health.kiro_cli.found };
   } catch (error) {
-    return { mode: "host", reachable: false, error: error instanceof Error ? error.message : String(error) };
+    return { mode: "host", reachable: false, error: messageOf(error) };
   }
 }

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { LIMITS } from "../config.ts";
-import { ErrorCode, KiroError, type Outcome, outcome } from "../errors.ts";
+import { ErrorCode, KiroError, type Outcome, outcome, taskNotFound } from "../errors.ts";
 import { accountObjectName, newTaskId, sessionObjectName } from "../ids.ts";
 import type { AgentInfo, CommandResponse, RunnerClient } from "../runner/client.ts";
 import { RunnerRequestError } from "../runner/client.ts";
@@ -364,11 +364,4 @@ export class KiroSession extends DurableObject<Env> {
     }
     throw taskNotFound(taskId);
   }
-}
-
-export function taskNotFound(taskId: string): KiroError {
-  return new KiroError(
-    ErrorCode.TaskNotFound,
-    `Task ${taskId} not found. Use kiro_task_list to see your tasks.`,
-  );
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { messageOf } from "../errors.ts";
 import { sessionObjectName } from "../ids.ts";
 import type { RunnerClient } from "../runner/client.ts";
 import { settings } from "../settings.ts";
@@ -75,7 +76,7 @@ export async function poolInfo(
       ...base,
       ...empty,
       runner_up: false,
-      error: error instanceof Error ? error.message : String(error),
+      error: messageOf(error),
     };
   }
 }

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { authenticate } from "../auth/authenticate.ts";
 import { LIMITS } from "../config.ts";
-import { unwrap } from "../errors.ts";
+import { ErrorCode, errorJson, errorResponse, unwrap } from "../errors.ts";
 import { accountObjectName, sessionIdOfTask, sessionObjectName } from "../ids.ts";
 import { verifyViewLink } from "./links.ts";
 import { taskPage } from "./page.ts";
@@ -39,7 +39,7 @@ export function viewRoutes() {
     const stub = c.env.KIRO_SESSION.getByName(sessionObjectName(viewer.userId, viewer.sessionId));
     const status = await stub.taskStatus({ taskId, fromChunkIndex: from, waitMs });
     c.header("Cache-Control", "no-store");
-    if (!status.ok) return c.json({ error: status.error }, 404);
+    if (!status.ok) return errorJson(c, status.error.code, status.error.message);
     return c.json(unwrap(status));
   });
 
@@ -62,8 +62,7 @@ async function viewerOf(
   const sessionId = sessionIdOfTask(taskId);
   const owned = sessionId && (await env.ACCOUNT.getByName(accountObjectName(userId)).owns(sessionId));
   if (!sessionId || !owned) {
-    const message = `Task ${taskId} not found.`;
-    return Response.json({ error: { code: "task_not_found", message } }, { status: 404 });
+    return errorResponse(ErrorCode.TaskNotFound, `Task ${taskId} not found.`);
   }
   return { userId, sessionId };
 }
