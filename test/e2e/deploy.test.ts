@@ -13,12 +13,15 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChildResult, packageBin, runNodeScript } from "../helpers/client-processes.ts";
 import {
+  aptPackages,
+  argDefaults,
   copySources,
   type Instruction,
   isIgnored,
   keyValues,
   parseDockerfile,
 } from "../helpers/dockerfile.ts";
+import { kiroRelease, runKiroInstall, type SandboxOptions, sha256 } from "../helpers/kiro-install-sandbox.ts";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const CONTAINER_DIR = path.join(REPO_ROOT, "container");
@@ -181,6 +184,143 @@ describe("container/Dockerfile", () => {
       expect(() => JSON.parse(start.args), `${start.name} ${start.args}`).not.toThrow();
     }
     expect(JSON.parse(all("ENTRYPOINT").at(-1)?.args ?? "[]")).toEqual(["/usr/bin/tini", "--"]);
+  });
+});
+
+describe("container/Dockerfile: Kiro CLI can run in the image", () => {
+  const instructions = parseDockerfile(readFileSync(path.join(CONTAINER_DIR, "Dockerfile"), "utf8"));
+  const runs = instructions.filter((i) => i.name === "RUN");
+  const kiroInstall = runs.find((run) => run.args.includes("kirocli")) as Instruction;
+
+  it("installs libasound2, which kiro-cli-chat links, before Kiro CLI is installed and checked", () => {
+    const apt = runs.find((run) => aptPackages(run).length > 0);
+    expect(apt && aptPackages(apt)).toContain("libasound2");
+    expect(instructions.indexOf(apt as Instruction)).toBeLessThan(instructions.indexOf(kiroInstall));
+  });
+
+  it("sets HOME to the kiro user's home and creates Kiro's data paths there, owned by kiro", () => {
+    const lastUser = instructions.findLastIndex((i) => i.name === "USER");
+    const user = instructions[lastUser]?.args;
+    const useradd = runs.find((run) => new RegExp(`\\buseradd\\b.*\\s${user}(\\s|$)`).test(run.args));
+    const home = /--home-dir\s+(\S+)/.exec(useradd?.args ?? "")?.[1];
+    expect(home).toBe(`/home/${user}`);
+    const homeEnv = instructions.findIndex((i) => i.name === "ENV" && keyValues(i).get("HOME") === home);
+    expect(homeEnv, "ENV HOME").toBeGreaterThan(lastUser);
+    const firstRunAsUser = instructions.findIndex((i, index) => index > lastUser && i.name === "RUN");
+    if (firstRunAsUser >= 0) expect(homeEnv).toBeLessThan(firstRunAsUser);
+    for (const dir of [".local/share/kiro-cli", ".kiro/sessions/cli"]) {
+      expect(useradd?.args).toMatch(
+        new RegExp(`mkdir -p [^&;]*${home}/${dir.replaceAll(".", "[.]")}(\\s|$)`),
+      );
+    }
+    expect(useradd?.args).toMatch(new RegExp(`chown -R ${user}:${user} [^&;]*${home}(\\s|$)`));
+  });
+
+  describe("the download step, run with stand-ins for curl, unzip, ldd and the Kiro binaries", () => {
+    const args = argDefaults(instructions);
+    const version = args.KIRO_CLI_VERSION ?? "";
+    const zips = ["kirocli-x86_64-linux.zip", "kirocli-aarch64-linux-musl.zip"];
+    const run = (options: Partial<SandboxOptions> & { env?: Record<string, string> } = {}) =>
+      runKiroInstall(kiroInstall.args, {
+        release: options.release ?? kiroRelease(version, zips),
+        args: { ...args, TARGETARCH: "amd64", ...options.env },
+        ...(options.lddLibraries === undefined ? {} : { lddLibraries: options.lddLibraries }),
+        ...(options.chatHelpExit === undefined ? {} : { chatHelpExit: options.chatHelpExit }),
+      });
+    const withManifest = (edit: (manifest: { packages: { download: string; sha256: string }[] }) => void) => {
+      const release = kiroRelease(version, zips);
+      const manifest = JSON.parse(release.files["manifest.json"] ?? "{}");
+      edit(manifest);
+      release.files["manifest.json"] = JSON.stringify(manifest);
+      return release;
+    };
+
+    it("installs a zip that matches its manifest entry, then runs ldd, --version and kiro-cli-chat --help", () => {
+      const result = run();
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.log[0]).toBe(`curl https://prod.download.cli.kiro.dev/stable/${version}/manifest.json`);
+      expect(result.log[1]).toBe(
+        `curl https://prod.download.cli.kiro.dev/stable/${version}/kirocli-x86_64-linux.zip`,
+      );
+      expect(result.log[2]).toBe("unzip");
+      expect(result.log.slice(3).map((line) => line.split(" ")[0])).toEqual([
+        "ldd",
+        "kiro-cli",
+        "kiro-cli-chat",
+      ]);
+      expect(result.log).toContain("kiro-cli --version");
+      expect(result.log).toContain("kiro-cli-chat --help");
+      expect(result.installed).toEqual(["kiro-cli", "kiro-cli-chat", "kiro-cli-term"]);
+    });
+
+    it("fails before unzipping when the zip does not match the manifest's sha256", () => {
+      const release = kiroRelease(version, zips);
+      release.files["kirocli-x86_64-linux.zip"] = "tampered bytes";
+      const result = run({ release });
+      expect(result.code).not.toBe(0);
+      expect(result.log).not.toContain("unzip");
+      expect(result.installed).toEqual([]);
+    });
+
+    it("fails when the manifest has no entry, or no valid sha256, for the zip", () => {
+      const missing = run({
+        release: withManifest((m) => {
+          m.packages = m.packages.filter((p) => !p.download.endsWith("/kirocli-x86_64-linux.zip"));
+        }),
+      });
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toContain(
+        `manifest.json has no single sha256 for ${version}/kirocli-x86_64-linux.zip`,
+      );
+      const malformed = run({
+        release: withManifest((m) => {
+          for (const p of m.packages) p.sha256 = "";
+        }),
+      });
+      expect(malformed.code).not.toBe(0);
+      for (const result of [missing, malformed]) expect(result.log).not.toContain("unzip");
+    });
+
+    it("takes the entry for the pinned version, not another version's zip of the same name", () => {
+      const result = run({
+        release: withManifest((m) => {
+          for (const p of m.packages) p.download = `9.9.9/${p.download.split("/")[1]}`;
+        }),
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.log).not.toContain("unzip");
+    });
+
+    it("also checks KIRO_CLI_SHA256_AMD64 when it is set", () => {
+      const zip = kiroRelease(version, zips).files["kirocli-x86_64-linux.zip"] ?? "";
+      const wrong = run({ env: { KIRO_CLI_SHA256_AMD64: sha256("another zip") } });
+      expect(wrong.code).not.toBe(0);
+      expect(wrong.log).not.toContain("unzip");
+      const right = run({ env: { KIRO_CLI_SHA256_AMD64: sha256(zip) } });
+      expect(right.code, right.stderr).toBe(0);
+    });
+
+    it("takes the musl zip and KIRO_CLI_SHA256_ARM64 on arm64", () => {
+      const zip = kiroRelease(version, zips).files["kirocli-aarch64-linux-musl.zip"] ?? "";
+      const result = run({ env: { TARGETARCH: "arm64", KIRO_CLI_SHA256_ARM64: sha256(zip) } });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.log[1]).toMatch(/\/kirocli-aarch64-linux-musl\.zip$/);
+      const wrong = run({ env: { TARGETARCH: "arm64", KIRO_CLI_SHA256_ARM64: sha256("another zip") } });
+      expect(wrong.code).not.toBe(0);
+    });
+
+    it("fails the build when a Kiro binary has an unresolved library", () => {
+      const result = run({ lddLibraries: "\tlibasound.so.2 => not found" });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain("unresolved shared library");
+      expect(result.log.some((line) => line.startsWith("kiro-cli-chat"))).toBe(false);
+    });
+
+    it("fails the build when kiro-cli-chat --help does not run", () => {
+      const result = run({ chatHelpExit: 127 });
+      expect(result.code).not.toBe(0);
+      expect(result.log).toContain("kiro-cli-chat --help");
+    });
   });
 });
 

@@ -99,3 +99,21 @@ function globRegex(pattern: string): RegExp {
   }
   return new RegExp(`^${source}$`);
 }
+
+/** The packages a RUN installs with `apt-get install` (flags left out), in order. */
+export function aptPackages(instruction: Instruction): string[] {
+  const packages: string[] = [];
+  for (const match of instruction.args.matchAll(/\bapt-get\s+install\b([^;&|]*)/g)) {
+    packages.push(...(match[1] ?? "").split(/\s+/).filter((word) => word !== "" && !word.startsWith("-")));
+  }
+  return packages;
+}
+
+/** Every ARG's default value (empty when it has none), the way Docker hands ARGs to RUN. */
+export function argDefaults(instructions: Instruction[]): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const instruction of instructions.filter((i) => i.name === "ARG")) {
+    for (const [name, value] of keyValues(instruction)) args[name] = value ?? "";
+  }
+  return args;
+}
