@@ -11,7 +11,7 @@
 
 import os from "node:os";
 import path from "node:path";
-import type { RunnerDriver } from "./protocol.ts";
+import type { RunnerDriver } from "./protocol/api.ts";
 
 /** Limits and defaults, units in the names. Each can be overridden by the env var next to it. */
 export const DEFAULTS = {
@@ -61,7 +61,7 @@ export const DEFAULTS = {
 
 /**
  * KIRO_TRUST: which tools kiro-cli may use without a human. ACP: how `session/request_permission`
- * is answered (acp-permissions.ts); headless: kiro-cli's trust flags (headless-driver.ts).
+ * is answered (drivers/acp/permissions.ts); headless: kiro-cli's trust flags (drivers/headless.ts).
  */
 export type TrustPolicy = "all" | "read-only" | "deny";
 

@@ -16,7 +16,7 @@ import type {
   StartRunRequest,
   StartRunResponse,
   WriteFileResponse,
-} from "../../container/src/protocol.ts";
+} from "../../container/src/protocol/api.ts";
 
 export type {
   AgentInfo,

@@ -2,7 +2,7 @@ import {
   RUNNER_SECRET_HEADER,
   type RunnerErrorBody,
   type RunnerErrorCode,
-} from "../../container/src/protocol.ts";
+} from "../../container/src/protocol/api.ts";
 import {
   type AgentInfo,
   type CloneRequest,

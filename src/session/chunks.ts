@@ -1,4 +1,4 @@
-import type { RunEvent, UpdateKind } from "../../container/src/protocol.ts";
+import type { RunEvent, UpdateKind } from "../../container/src/protocol/api.ts";
 import { splitUtf8, utf8Bytes } from "../util/utf8.ts";
 
 /**

@@ -10,7 +10,7 @@ import type {
   StartRunRequest,
   UpdateEvent,
   UpdateKind,
-} from "../../container/src/protocol.ts";
+} from "../../container/src/protocol/api.ts";
 
 export interface RunnerTarget {
   url: string;

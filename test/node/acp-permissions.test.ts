@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decidePermission } from "../../container/src/acp-permissions.ts";
+import { decidePermission } from "../../container/src/drivers/acp/permissions.ts";
 import { exitOf, runToEnd, textOf, updatesOf } from "../helpers/runner-client.ts";
 import { startRunner } from "../helpers/runner-process.ts";
 

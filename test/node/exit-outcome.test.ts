@@ -4,7 +4,7 @@ import {
   decideAcpOutcome,
   decideOutcome,
   type OutcomeInput,
-} from "../../container/src/exit-outcome.ts";
+} from "../../container/src/drivers/verdict.ts";
 
 const base: OutcomeInput = {
   exit: { code: 0, signal: null },

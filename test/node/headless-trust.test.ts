@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TrustPolicy } from "../../container/src/config.ts";
-import { headlessArgs } from "../../container/src/headless-driver.ts";
+import { headlessArgs } from "../../container/src/drivers/headless.ts";
 import { exitOf, runToEnd, textOf } from "../helpers/runner-client.ts";
 import { startRunner } from "../helpers/runner-process.ts";
 

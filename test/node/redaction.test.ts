@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { TextCleaner } from "../../container/src/output-cleaner.ts";
-import type { RunEvent } from "../../container/src/protocol.ts";
-import { Redactor } from "../../container/src/redact.ts";
+import type { RunEvent } from "../../container/src/protocol/api.ts";
+import { TextCleaner } from "../../container/src/text/cleaner.ts";
+import { Redactor } from "../../container/src/text/redact.ts";
 import { exitOf, request, runToEnd, textOf, updatesOf } from "../helpers/runner-client.ts";
 import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";
 

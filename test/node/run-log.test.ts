@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RunnerError } from "../../container/src/errors.ts";
-import type { RunEvent } from "../../container/src/protocol.ts";
-import { RunLog } from "../../container/src/run-log.ts";
+import type { RunEvent } from "../../container/src/protocol/api.ts";
+import { RunLog } from "../../container/src/runs/run-log.ts";
 
 const exitEvent = {
   type: "exit",

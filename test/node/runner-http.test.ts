@@ -7,7 +7,7 @@ import type {
   RunnerHealth,
   RunSummary,
   StartRunResponse,
-} from "../../container/src/protocol.ts";
+} from "../../container/src/protocol/api.ts";
 import { collectEvents, exitOf, request, startRun } from "../helpers/runner-client.ts";
 import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";
 

@@ -1,6 +1,6 @@
 /** The Worker's pure logic, tested directly: chunking, output caps, scheduling, durations, ids. */
 import { describe, expect, it } from "vitest";
-import type { RunEvent } from "../../container/src/protocol.ts";
+import type { RunEvent } from "../../container/src/protocol/api.ts";
 import { isSessionId, newSessionId, newTaskId, sessionIdOfTask } from "../../src/ids.ts";
 import { capChunks, chunksFromEvents } from "../../src/session/chunks.ts";
 import { nextAlarmAt } from "../../src/session/schedule.ts";

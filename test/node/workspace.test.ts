@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunnerError } from "../../container/src/errors.ts";
-import { Workspace } from "../../container/src/workspace.ts";
+import { Workspace } from "../../container/src/workspace/workspace.ts";
 
 let scratch: string;
 let root: string;

@@ -1,0 +1,182 @@
+/**
+ * One Kiro session (session_key) under the ACP driver: its warm `kiro-cli acp [--agent A]
+ * [--trust-all-tools]` process and the ACP session open in it.
+ *
+ * Started on first use: initialize → session/load of the saved ACP session id when the turn
+ * resumes and one is saved, else session/new. If the load fails (kiro-cli answers an error, or
+ * exits 0 as it does for an unknown id) the saved id is dropped and the same turn goes on with
+ * session/new, in a new process if needed, with a notice saying the conversation starts over.
+ * The process is reused by the next turn (a different agent or directory restarts it), restarted
+ * when it died, stopped after KIRO_ACP_IDLE_MS without work, and on reset/end. One turn at a
+ * time; slash commands may run beside it. Getting ready is serialized, so a command and a turn
+ * never start two processes.
+ */
+import type { RequestPermissionResponse } from "@agentclientprotocol/sdk";
+import type { RunnerConfig } from "../../config.ts";
+import { RunnerError } from "../../errors.ts";
+import type { CommandResponse } from "../../protocol/api.ts";
+import { withTimeout } from "../../timeouts.ts";
+import type { SessionCommand, TurnHandle, TurnRequest, TurnSink } from "../driver.ts";
+import { commandError, commandParams, commandResponse } from "./command.ts";
+import { decidePermission } from "./permissions.ts";
+import type { AcpProcessHandlers } from "./process.ts";
+import { AcpStarter, type StarterDeps } from "./starter.ts";
+import { AcpStartFailure, AcpTurn, type Ready, type SessionWant, type TurnHost } from "./turn.ts";
+
+export interface AcpSessionDeps extends StarterDeps {
+  /** The session has no process and no work: the pool may forget it. */
+  onIdle(session: AcpSession): void;
+}
+
+export class AcpSession implements TurnHost {
+  readonly key: string;
+  readonly config: RunnerConfig;
+  private readonly deps: AcpSessionDeps;
+  private readonly starter: AcpStarter;
+  private turn: AcpTurn | undefined;
+  private turnRunId: string | undefined;
+  private commands = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: AcpSessionDeps) {
+    this.key = deps.key;
+    this.config = deps.config;
+    this.deps = deps;
+    this.starter = new AcpStarter(deps, this.handlers());
+  }
+
+  /** A turn or a command is running. */
+  get busy(): boolean {
+    return this.turn !== undefined || this.commands > 0;
+  }
+
+  /** The run whose turn is in progress, if any. */
+  get runningTurn(): string | undefined {
+    return this.turnRunId;
+  }
+
+  get warm(): boolean {
+    return this.starter.process?.alive === true;
+  }
+
+  startTurn(request: TurnRequest, sink: TurnSink): TurnHandle {
+    clearTimeout(this.idleTimer);
+    const turn = new AcpTurn(this, request, sink);
+    this.turn = turn;
+    this.turnRunId = request.runId;
+    this.deps.logger.info("run_started", { run_id: request.runId, driver: "acp", session_key: this.key });
+    void turn.run();
+    return turn;
+  }
+
+  ensureReady(want: SessionWant, notice: (text: string) => void, isStopped: () => boolean): Promise<Ready> {
+    return this.exclusive(() => {
+      if (isStopped()) throw new AcpStartFailure({ error: "the turn was stopped before kiro-cli was ready" });
+      return this.starter.ready(want, notice);
+    });
+  }
+
+  kill(why: string): void {
+    void this.starter.process?.kill(why);
+  }
+
+  /** Runs a slash command on the warm process (starting one if needed), bounded by KIRO_COMMAND_TIMEOUT_MS. */
+  async command(command: SessionCommand): Promise<CommandResponse> {
+    this.commands += 1;
+    clearTimeout(this.idleTimer);
+    const { commandTimeoutMs } = this.config;
+    try {
+      return await withTimeout(this.runCommand(command), commandTimeoutMs);
+    } catch (error) {
+      throw commandError(error, command.command, commandTimeoutMs, this.deps.redactor);
+    } finally {
+      this.commands -= 1;
+      this.armIdle();
+    }
+  }
+
+  /** Forgets the saved conversation and stops the process; refused while a turn runs. */
+  async reset(): Promise<void> {
+    if (this.turnRunId !== undefined) {
+      throw new RunnerError(
+        "too_many_runs",
+        `session ${this.key} is running run ${this.turnRunId}; cancel it or wait for it, then clear the session`,
+      );
+    }
+    this.deps.store.delete(this.key);
+    await this.exclusive(() => this.starter.stop("reset"));
+  }
+
+  /** The Kiro session ended: forget its conversation and stop its process now. */
+  async end(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    this.deps.store.delete(this.key);
+    await this.starter.stop("session_ended");
+  }
+
+  /** Stops the process, keeping the saved conversation (runner shutdown). */
+  async shutdown(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    await this.starter.stop("shutdown");
+  }
+
+  private async runCommand(command: SessionCommand): Promise<CommandResponse> {
+    const want: SessionWant = { ...command, resume: true, anyProcess: true };
+    const ready = await this.ensureReady(
+      want,
+      () => {},
+      () => false,
+    );
+    const params = { sessionId: ready.sessionId, command: commandParams(command.command) };
+    const result = await ready.process.agent.request("_kiro.dev/commands/execute", params);
+    return commandResponse(command.command, result, this.deps.redactor);
+  }
+
+  private handlers(): AcpProcessHandlers {
+    return {
+      notification: (method, params) => this.turn?.notification(method, params),
+      permission: (request): RequestPermissionResponse =>
+        this.turn?.permission(request) ?? decidePermission(this.config.trust, request).response,
+      stderr: (text) => this.turn?.stderr(text),
+    };
+  }
+
+  turnEnded(turn: AcpTurn): void {
+    if (this.turn !== turn) return;
+    this.turn = undefined;
+    this.turnRunId = undefined;
+    if (this.deps.persistent) {
+      this.armIdle();
+      return;
+    }
+    // A run without a session key had its own process: it goes with the run.
+    void this.exclusive(() => this.starter.stop("single_run")).then(() => this.forgetIfIdle());
+  }
+
+  private armIdle(): void {
+    clearTimeout(this.idleTimer);
+    if (this.busy) return;
+    this.idleTimer = setTimeout(() => void this.idleStop(), this.config.acpIdleMs);
+    this.idleTimer.unref();
+  }
+
+  private async idleStop(): Promise<void> {
+    if (this.busy) return;
+    await this.exclusive(async () => {
+      if (!this.busy) await this.starter.stop("idle");
+    });
+    this.forgetIfIdle();
+  }
+
+  private forgetIfIdle(): void {
+    if (!this.busy && !this.warm) this.deps.onIdle(this);
+  }
+
+  /** Runs `work` after every earlier start-up step of this session has finished. */
+  private exclusive<T>(work: () => T | Promise<T>): Promise<T> {
+    const result = this.queue.then(work, work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}

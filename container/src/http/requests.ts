@@ -1,0 +1,162 @@
+/**
+ * Strict checks of request bodies and query parameters: a bad field is a bad_request naming the
+ * field, and nothing is started. Agent and model names must not look like options, because
+ * they become kiro-cli arguments.
+ */
+
+import { RunnerError } from "../errors.ts";
+import type {
+  CloneRequest,
+  CommandRequest,
+  ResolveWorkspaceRequest,
+  StartRunRequest,
+  WriteFileRequest,
+} from "../protocol/api.ts";
+import { checkCloneUrl } from "../workspace/clone-url.ts";
+
+/** Run ids are minted by the caller: short, and safe in URLs and logs. */
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** Agent and model names: no leading dash, no whitespace or control characters. */
+const NAME = /^[A-Za-z0-9_.:/@][A-Za-z0-9_.:/@+-]{0,199}$/;
+const START_FIELDS = new Set(["run_id", "message", "cwd", "agent", "model", "resume", "session_key"]);
+const COMMAND_FIELDS = new Set(["command", "cwd", "agent"]);
+const WRITE_FILE_FIELDS = new Set(["path", "content"]);
+const CLONE_FIELDS = new Set(["url", "path", "ref"]);
+/** Branch or tag names for `git clone --branch`: never an option. */
+const REF = /^[A-Za-z0-9._/][A-Za-z0-9._/-]{0,199}$/;
+/** Longest slash command, in UTF-8 bytes. */
+const MAX_COMMAND_BYTES = 1024;
+
+export function parseStartRun(body: unknown): StartRunRequest {
+  const fields = knownFields(body, START_FIELDS);
+  const runId = requiredString(fields, "run_id");
+  if (!RUN_ID.test(runId)) throw bad("run_id", "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+  const sessionKey = fields.session_key;
+  if (
+    sessionKey !== undefined &&
+    sessionKey !== null &&
+    (typeof sessionKey !== "string" || !RUN_ID.test(sessionKey))
+  ) {
+    throw bad(
+      "session_key",
+      "must be 1-128 characters of A-Z a-z 0-9 . _ : - (starting with a letter or digit)",
+    );
+  }
+  const message = requiredString(fields, "message");
+  if (message.trim() === "") throw bad("message", "must not be empty");
+  return {
+    run_id: runId,
+    message,
+    cwd: requiredString(fields, "cwd"),
+    agent: optionalName(fields, "agent"),
+    model: optionalName(fields, "model"),
+    resume: optionalBoolean(fields, "resume"),
+    session_key: typeof sessionKey === "string" ? sessionKey : undefined,
+  };
+}
+
+/** A slash command: starts with "/", one line, at most MAX_COMMAND_BYTES. */
+export function parseCommand(body: unknown): CommandRequest {
+  const fields = knownFields(body, COMMAND_FIELDS);
+  const command = requiredString(fields, "command");
+  if (!command.startsWith("/") || command.trim() === "/")
+    throw bad("command", 'must be a slash command such as "/tools"');
+  if (/[\r\n]/.test(command)) throw bad("command", "must be a single line");
+  if (Buffer.byteLength(command, "utf8") > MAX_COMMAND_BYTES)
+    throw bad("command", `must be at most ${MAX_COMMAND_BYTES} bytes`);
+  return { command, cwd: requiredString(fields, "cwd"), agent: optionalName(fields, "agent") };
+}
+
+export function parseWriteFile(body: unknown): WriteFileRequest {
+  const fields = knownFields(body, WRITE_FILE_FIELDS);
+  const filePath = requiredString(fields, "path");
+  if (filePath.trim() === "") throw bad("path", "must not be empty");
+  return { path: filePath, content: requiredString(fields, "content") };
+}
+
+/**
+ * A clone request. The URL must name a remote repository in a form git cannot mistake for an
+ * option or a transport command: https://, ssh://, scp-like user@host:path, and file:// only when
+ * `allowFileUrls` (KIRO_ALLOW_FILE_CLONES=1).
+ */
+export function parseClone(body: unknown, allowFileUrls: boolean): CloneRequest {
+  const fields = knownFields(body, CLONE_FIELDS);
+  const url = requiredString(fields, "url");
+  const problem = checkCloneUrl(url, allowFileUrls);
+  if (problem !== undefined) throw bad("url", problem);
+  const target = requiredString(fields, "path");
+  if (target.trim() === "") throw bad("path", "must not be empty");
+  const ref = fields.ref;
+  if (ref !== undefined && ref !== null && (typeof ref !== "string" || !REF.test(ref))) {
+    throw bad("ref", "must be a branch or tag name: 1-200 of A-Z a-z 0-9 . _ / - (not starting with -)");
+  }
+  return { url, path: target, ref: typeof ref === "string" ? ref : undefined };
+}
+
+/** A session key from the URL path: the same characters as run ids. */
+export function parseSessionKey(segment: string): string {
+  let key: string;
+  try {
+    key = decodeURIComponent(segment);
+  } catch {
+    throw bad("session key", "is not valid percent-encoding");
+  }
+  if (!RUN_ID.test(key)) throw bad("session key", "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+  return key;
+}
+
+export function parseResolveWorkspace(body: unknown): ResolveWorkspaceRequest {
+  return { path: requiredString(asObject(body), "path") };
+}
+
+/** The `after` query parameter: absent means 0. */
+export function parseAfter(raw: string | null): number {
+  if (raw === null || raw === "") return 0;
+  const after = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(after)) {
+    throw bad("after", "must be a non-negative integer");
+  }
+  return after;
+}
+
+/** The body as an object, refusing fields not in `allowed`. */
+function knownFields(body: unknown, allowed: ReadonlySet<string>): Record<string, unknown> {
+  const fields = asObject(body);
+  for (const key of Object.keys(fields)) {
+    if (!allowed.has(key)) throw bad(key, "is not a known field");
+  }
+  return fields;
+}
+
+function asObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new RunnerError("bad_request", "the request body must be a JSON object");
+  }
+  return body as Record<string, unknown>;
+}
+
+function requiredString(fields: Record<string, unknown>, name: string): string {
+  const value = fields[name];
+  if (typeof value !== "string") throw bad(name, "must be a string");
+  return value;
+}
+
+function optionalName(fields: Record<string, unknown>, name: string): string | undefined {
+  const value = fields[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || !NAME.test(value)) {
+    throw bad(name, "must be a name of letters, digits and . _ : / @ + - (not starting with -)");
+  }
+  return value;
+}
+
+function optionalBoolean(fields: Record<string, unknown>, name: string): boolean | undefined {
+  const value = fields[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "boolean") throw bad(name, "must be a boolean");
+  return value;
+}
+
+function bad(field: string, problem: string): RunnerError {
+  return new RunnerError("bad_request", `${field} ${problem}`);
+}

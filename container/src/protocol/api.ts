@@ -1,0 +1,311 @@
+/**
+ * The runner's HTTP protocol: the one contract between the Worker (session Durable Object)
+ * and the runner process (in the container, or on the host in dev and tests).
+ *
+ * The Worker imports these types only (`import type`), so the container stays self-contained:
+ * its build context is `container/` and it never needs anything from `src/`.
+ *
+ * Endpoints (all JSON unless said otherwise; every request carries RUNNER_SECRET_HEADER when the
+ * runner was started with a secret, and a host runner always is):
+ *
+ *   GET  /health                      → 200 RunnerHealth
+ *   POST /workspace/resolve           ResolveWorkspaceRequest → 200 ResolveWorkspaceResponse
+ *   POST /runs                        StartRunRequest → 201 StartRunResponse
+ *   GET  /runs/:id                    → 200 RunSummary
+ *   GET  /runs/:id/events?after=N     → 200 application/x-ndjson, one RunEvent per line, every
+ *                                       event with seq > N, then live events as they happen; the
+ *                                       body ends after the terminal `exit` event. A reader that
+ *                                       loses the stream reconnects with the last seq it stored.
+ *                                       `after` absent = 0. 410 events_evicted when seq N+1 is no
+ *                                       longer kept; 400 when N is beyond the last seq of a running
+ *                                       run; an empty body when N >= the exit event's seq.
+ *   POST /sessions/:key/command       CommandRequest → 200 CommandResponse: a Kiro slash command
+ *                                       (ACP driver only; `unsupported` under headless).
+ *   POST /sessions/:key/reset         → 200 {}: the session's next run starts a new conversation
+ *                                       (ACP: drops the saved ACP session id and stops the warm
+ *                                       process; headless: nothing to do, the Worker stops passing
+ *                                       `resume`).
+ *   DELETE /sessions/:key             → 200 {}: cancels the session's runs and stops its warm
+ *                                       kiro-cli process (the Kiro session ended).
+ *   GET  /agents?cwd=PATH             → 200 AgentsResponse: Kiro's built-in agent, the custom
+ *                                       agents in $KIRO_HOME/agents and in PATH/.kiro/agents.
+ *   POST /workspace/files             WriteFileRequest → 200 WriteFileResponse: writes a file
+ *                                       inside the workspace root (escapes refused as for cwd).
+ *   POST /workspace/clone             CloneRequest → 200 CloneResponse: a shallow `git clone` into
+ *                                       a new or empty directory inside the workspace root
+ *                                       (escapes refused as for cwd). 422 clone_failed when git
+ *                                       fails or exceeds KIRO_CLONE_TIMEOUT_MS (default 5 min);
+ *                                       the partial clone is removed.
+ *   POST /runs/:id/cancel             → 200 RunSummary (idempotent; a finished run is unchanged).
+ *                                       Answers once the run has ended (exit event written), so
+ *                                       the summary's status is final: at most the kill grace
+ *                                       period (KIRO_CANCEL_GRACE_MS, default 3 s) plus a moment.
+ *
+ * POST /runs checks, in order: the body (unknown fields are refused), run_exists, kiro_cli_missing,
+ * kiro_auth_missing, too_many_runs, then the working directory (workspace_escape/_missing).
+ *
+ * Finished runs stay readable for KIRO_RUN_RETENTION_MS (default 15 min; at most 32 are kept),
+ * then answer run_not_found.
+ *
+ * Errors are `{ "error": { "code": RunnerErrorCode, "message": string } }` with the HTTP status
+ * from RUNNER_ERROR_STATUS.
+ */
+
+/** Header carrying the shared secret between the Worker and the runner. */
+export const RUNNER_SECRET_HEADER = "x-kiro-runner-secret";
+
+/** Every error the runner reports, one code each. */
+export const RunnerErrorCode = {
+  Unauthorized: "unauthorized",
+  BadRequest: "bad_request",
+  NotFound: "not_found",
+  RunNotFound: "run_not_found",
+  EventsEvicted: "events_evicted",
+  RunExists: "run_exists",
+  WorkspaceEscape: "workspace_escape",
+  WorkspaceMissing: "workspace_missing",
+  KiroCliMissing: "kiro_cli_missing",
+  KiroAuthMissing: "kiro_auth_missing",
+  TooManyRuns: "too_many_runs",
+  /** The active driver cannot do this (slash commands under headless). */
+  Unsupported: "unsupported",
+  /** `git clone` (or reading the clone's HEAD) failed or timed out; the message quotes git's stderr. */
+  CloneFailed: "clone_failed",
+  Internal: "internal",
+} as const;
+export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
+
+/** HTTP status for each runner error code: complete by construction. */
+export const RUNNER_ERROR_STATUS: Record<RunnerErrorCode, number> = {
+  unauthorized: 401,
+  bad_request: 400,
+  not_found: 404,
+  run_not_found: 404,
+  events_evicted: 410,
+  run_exists: 409,
+  workspace_escape: 403,
+  workspace_missing: 422,
+  kiro_cli_missing: 503,
+  kiro_auth_missing: 503,
+  too_many_runs: 429,
+  unsupported: 501,
+  clone_failed: 422,
+  internal: 500,
+};
+
+export interface RunnerErrorBody {
+  error: { code: RunnerErrorCode; message: string };
+}
+
+export interface RunnerHealth {
+  ok: true;
+  /** Random id minted when the runner process started: a new value means the runner restarted. */
+  boot_id: string;
+  version: string;
+  driver: RunnerDriver;
+  uptime_ms: number;
+  runs_active: number;
+  runs_total: number;
+  stats: RunnerStats;
+  kiro_cli: { path: string; found: boolean };
+  workspace_root: string;
+}
+
+/** KIRO_DRIVER: `acp` keeps one warm `kiro-cli acp` per session; `headless` spawns per message. */
+export type RunnerDriver = "acp" | "headless";
+
+/** What the runner has done since it started: for kiro_pool_stats. */
+export interface RunnerStats {
+  /** Runs started since boot. */
+  runs_served: number;
+  /** kiro-cli processes kept warm between turns (ACP), now. */
+  warm_processes: number;
+  /** Mean time from a start request to kiro-cli accepting the prompt, ms (null before any run). */
+  mean_spawn_ms: number | null;
+  /** Mean time from a start request to the run's first output or update event, ms. */
+  mean_first_output_ms: number | null;
+}
+
+export interface ResolveWorkspaceRequest {
+  /** Relative to the workspace root, or absolute inside it. Empty means the root itself. */
+  path: string;
+}
+export interface ResolveWorkspaceResponse {
+  /** Absolute, symlink-free path inside the workspace root. */
+  path: string;
+}
+
+export interface StartRunRequest {
+  /**
+   * Chosen by the caller so a retried start is idempotent (409 run_exists if it is already known).
+   * 1-128 characters of A-Z a-z 0-9 . _ : - (starting with a letter or digit).
+   */
+  run_id: string;
+  message: string;
+  /** Working directory: absolute inside the workspace root, or relative to it. */
+  cwd: string;
+  /** kiro-cli `--agent`: letters, digits and . _ : / @ + -, not starting with "-". */
+  agent?: string | undefined;
+  /** kiro-cli `--model`: same characters as agent. */
+  model?: string | undefined;
+  /** Continue the conversation kiro-cli saved for this directory (`--resume`). */
+  resume?: boolean | undefined;
+  /**
+   * The Kiro session the run belongs to (same characters as run_id). Under ACP, runs with the
+   * same key share one warm kiro-cli process and one ACP session; one runs at a time per key.
+   */
+  session_key?: string | undefined;
+}
+
+export interface CommandRequest {
+  /** The slash command with its arguments, e.g. "/tools" or "/usage". */
+  command: string;
+  cwd: string;
+  agent?: string | undefined;
+}
+export interface CommandResponse {
+  /** Readable output of the command, cleaned like run output. */
+  output: string;
+  /** The structured result kiro-cli returned, when there is one. */
+  data?: unknown;
+}
+
+export interface AgentInfo {
+  name: string;
+  description: string | null;
+  /** builtin: Kiro's default agent; global: $KIRO_HOME/agents; workspace: <cwd>/.kiro/agents. */
+  source: "builtin" | "global" | "workspace";
+}
+export interface AgentsResponse {
+  agents: AgentInfo[];
+}
+
+export interface WriteFileRequest {
+  /** Relative to the workspace root, or absolute inside it; parent directories are created. */
+  path: string;
+  /** UTF-8 text, at most 4 MiB. */
+  content: string;
+}
+export interface WriteFileResponse {
+  /** Absolute path written. */
+  path: string;
+  bytes: number;
+}
+/**
+ * POST /workspace/clone: `git clone --depth 1 [--branch ref] --no-recurse-submodules`, never
+ * prompting for credentials (a private repository needs them in the URL or a configured helper).
+ */
+export interface CloneRequest {
+  /**
+   * `https://…`, `ssh://…` or scp-like `user@host:path`; `file://…` only when the runner runs with
+   * KIRO_ALLOW_FILE_CLONES=1 (tests). No leading "-", whitespace, control characters, or other
+   * transports (`ext::`, `fd::`, plain paths).
+   */
+  url: string;
+  /**
+   * Target directory: relative to the workspace root, or absolute inside it. Must not exist or be
+   * an empty directory; missing parents are created.
+   */
+  path: string;
+  /** Branch or tag to check out (`--branch`): 1-200 of A-Z a-z 0-9 . _ / -, not starting with "-". */
+  ref?: string | undefined;
+}
+export interface CloneResponse {
+  /** Absolute, symlink-free path of the clone. */
+  path: string;
+  /** The commit checked out (HEAD), as a full hex object id. */
+  commit: string;
+}
+
+export interface StartRunResponse {
+  run_id: string;
+  boot_id: string;
+}
+
+export type RunStatus = "running" | "completed" | "failed" | "cancelled";
+
+export interface RunSummary {
+  run_id: string;
+  boot_id: string;
+  status: RunStatus;
+  /** Highest seq written so far. */
+  last_seq: number;
+  started_at: number;
+  ended_at: number | null;
+}
+
+/** Why a run ended. */
+export type ExitReason =
+  | "exited" // kiro-cli ended the turn on its own (headless: it exited; acp: it answered the prompt or died)
+  | "cancelled" // POST /runs/:id/cancel
+  | "timeout" // RUN_TIMEOUT_MS passed
+  | "spawn_failed" // kiro-cli could not be started
+  | "output_limit" // the run wrote more than the runner keeps
+  | "shutdown"; // the runner received SIGTERM
+
+interface EventBase {
+  /** Monotonic per run, starting at 1, contiguous. */
+  seq: number;
+  /** Milliseconds since the epoch when the runner recorded the event. */
+  at: number;
+}
+
+/**
+ * Text kiro-cli wrote to stdout: valid UTF-8 (never a split character), ANSI escapes removed, at
+ * most 64 KiB. Headless: one pipe read. ACP: consecutive answer chunks merged
+ * (drivers/acp/coalescing-sink.ts), handed on at most 25 ms after they arrive; `thought` updates
+ * are merged the same way.
+ */
+export interface OutputEvent extends EventBase {
+  type: "output";
+  text: string;
+}
+
+/** Text kiro-cli wrote to stderr, cleaned the same way. */
+export interface StderrEvent extends EventBase {
+  type: "stderr";
+  text: string;
+}
+
+/** The terminal event: always the last one of a run, exactly once. */
+export interface ExitEvent extends EventBase {
+  type: "exit";
+  status: Exclude<RunStatus, "running">;
+  reason: ExitReason;
+  exit_code: number | null;
+  signal: string | null;
+  /** Present when status is failed or cancelled: what happened, in words a user can act on. */
+  error?: string | undefined;
+  /** Last few KB of stderr, cleaned. */
+  stderr_tail: string;
+  /** Total bytes of cleaned stdout text. */
+  output_bytes: number;
+  /** Kiro's `_kiro.dev/metadata` for the turn (context usage, credits, duration), under ACP. */
+  metadata?: Record<string, unknown> | undefined;
+}
+
+/** Kinds of structured update an ACP turn produces besides the answer's text. */
+export type UpdateKind =
+  | "thought" // agent_thought_chunk
+  | "tool_call" // a tool call started: title, kind, status, locations
+  | "tool_call_update" // its progress or result
+  | "plan" // the agent's plan entries
+  | "usage" // usage_update
+  | "permission" // a permission request and the policy's decision
+  | "notice" // something the runner wants the reader to know (e.g. a truncated payload)
+  | "unknown"; // a notification this runner does not know (new Kiro extensions): kept, never fatal
+
+/**
+ * A structured update (ACP driver). The answer's own text arrives as `output` events, so
+ * `output` alone always reconstructs the answer.
+ */
+export interface UpdateEvent extends EventBase {
+  type: "update";
+  kind: UpdateKind;
+  /** A short readable rendering, e.g. "⚙ Read file src/app.ts (pending)" or the thought's text; valid UTF-8 like output. */
+  text: string;
+  /** The payload as received (JSON), at most 64 KiB serialized; bigger payloads are summarized. */
+  data?: unknown;
+}
+
+export type RunEvent = OutputEvent | StderrEvent | UpdateEvent | ExitEvent;

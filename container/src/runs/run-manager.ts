@@ -1,0 +1,200 @@
+/**
+ * The runner's core: which runs exist, starting them (after every check that can fail up front),
+ * cancelling them, the session operations (commands, reset, end), forgetting finished runs after
+ * their retention, and ending all of them on shutdown. The HTTP layer only parses requests and
+ * formats what this returns; the driver (acp or headless) runs the turns.
+ */
+import type { RunnerConfig } from "../config.ts";
+import type { TurnDriver, TurnRequest } from "../drivers/driver.ts";
+import { HEADLESS_COMMANDS_UNSUPPORTED } from "../drivers/headless.ts";
+import { RunnerError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import { locateKiroCli, requireKiroAuth, requireKiroCli } from "../process/kiro-cli.ts";
+import type {
+  CommandRequest,
+  CommandResponse,
+  RunnerStats,
+  RunSummary,
+  StartRunRequest,
+  StartRunResponse,
+} from "../protocol/api.ts";
+import type { Redactor } from "../text/redact.ts";
+import type { Workspace } from "../workspace/workspace.ts";
+import { Run } from "./run.ts";
+import type { RunLog } from "./run-log.ts";
+import type { RunnerStatsTracker } from "./stats.ts";
+
+/** Environment variables of the runner that kiro-cli and the tools it runs must never see. */
+const HIDDEN_FROM_KIRO = ["KIRO_RUNNER_SECRET"] as const;
+
+export interface RunManagerDeps {
+  config: RunnerConfig;
+  logger: Logger;
+  bootId: string;
+  workspace: Workspace;
+  driver: TurnDriver;
+  redactor: Redactor;
+  stats: RunnerStatsTracker;
+  /** The environment kiro-cli inherits (minus HIDDEN_FROM_KIRO); defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export class RunManager {
+  private readonly runs = new Map<string, Run>();
+  private readonly deps: RunManagerDeps;
+  private shuttingDown = false;
+
+  constructor(deps: RunManagerDeps) {
+    this.deps = deps;
+  }
+
+  /** Checks everything that can be checked before spawning, then starts the run. */
+  async start(request: StartRunRequest): Promise<StartRunResponse> {
+    const { config, workspace, driver } = this.deps;
+    this.assertNew(request.run_id);
+    const cliPath = requireKiroCli(config.kiroCliPath);
+    requireKiroAuth(config.hasApiKey, config.allowLocalLogin);
+    this.assertCapacity();
+    const cwd = await workspace.resolve(request.cwd);
+    this.assertNew(request.run_id);
+    this.assertCapacity();
+    const { message, agent, model, resume, session_key: sessionKey } = request;
+    const turn: TurnRequest = {
+      runId: request.run_id,
+      message,
+      cwd,
+      agent,
+      model,
+      resume,
+      sessionKey,
+      cliPath,
+      env: this.childEnv(),
+    };
+    driver.assertCanStart(turn);
+    const run = new Run(request.run_id, sessionKey, {
+      ...this.deps,
+      onEnded: (ended) => this.onEnded(ended),
+    });
+    this.runs.set(run.id, run);
+    this.deps.stats.runStarted();
+    run.start(driver, turn);
+    return { run_id: run.id, boot_id: this.deps.bootId };
+  }
+
+  summary(runId: string): RunSummary {
+    return this.get(runId).summary();
+  }
+
+  /** The run's event log, for readers. */
+  events(runId: string): RunLog {
+    return this.get(runId).log;
+  }
+
+  /** Stops a running run and answers once its exit event is written; a finished run is unchanged. */
+  async cancel(runId: string): Promise<RunSummary> {
+    const run = this.get(runId);
+    run.stop("cancelled");
+    await run.waitEnded();
+    return run.summary();
+  }
+
+  /** A Kiro slash command on the session's kiro-cli (ACP only). */
+  async command(sessionKey: string, request: CommandRequest): Promise<CommandResponse> {
+    const { config, workspace, driver } = this.deps;
+    if (!driver.commands) throw new RunnerError("unsupported", HEADLESS_COMMANDS_UNSUPPORTED);
+    const cliPath = requireKiroCli(config.kiroCliPath);
+    requireKiroAuth(config.hasApiKey, config.allowLocalLogin);
+    const cwd = await workspace.resolve(request.cwd);
+    return driver.command(sessionKey, {
+      command: request.command,
+      cwd,
+      agent: request.agent,
+      cliPath,
+      env: this.childEnv(),
+    });
+  }
+
+  /** The session's next run starts a new conversation. */
+  async reset(sessionKey: string): Promise<void> {
+    await this.deps.driver.reset(sessionKey);
+  }
+
+  /** The session ended: its runs are cancelled and its kiro-cli stopped. */
+  async endSession(sessionKey: string): Promise<void> {
+    const running = this.running().filter((run) => run.sessionKey === sessionKey);
+    for (const run of running) run.stop("cancelled");
+    await this.deps.driver.endSession(sessionKey);
+    await Promise.all(running.map((run) => run.waitEnded()));
+  }
+
+  /** Refuses new runs, stops every running one (reason shutdown), waits for their exit events, stops warm processes. */
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    const running = this.running();
+    for (const run of running) run.stop("shutdown");
+    await Promise.all(running.map((run) => run.waitEnded()));
+    await this.deps.driver.shutdown();
+  }
+
+  counts(): { active: number; total: number } {
+    return { active: this.running().length, total: this.stats().runs_served };
+  }
+
+  stats(): RunnerStats {
+    return this.deps.stats.snapshot(this.deps.driver.warmProcesses());
+  }
+
+  kiroCli(): { path: string; found: boolean } {
+    return locateKiroCli(this.deps.config.kiroCliPath);
+  }
+
+  private get(runId: string): Run {
+    const run = this.runs.get(runId);
+    if (run === undefined) {
+      throw new RunnerError(
+        "run_not_found",
+        `run ${runId} is not known to this runner (boot ${this.deps.bootId})`,
+      );
+    }
+    return run;
+  }
+
+  private assertNew(runId: string): void {
+    if (this.runs.has(runId)) throw new RunnerError("run_exists", `run ${runId} already exists`);
+  }
+
+  private assertCapacity(): void {
+    if (this.shuttingDown) throw new RunnerError("internal", "the runner is shutting down");
+    const max = this.deps.config.maxActiveRuns;
+    if (this.running().length >= max) {
+      throw new RunnerError(
+        "too_many_runs",
+        `${max} runs are already active (KIRO_MAX_ACTIVE_RUNS); retry later`,
+      );
+    }
+  }
+
+  private running(): Run[] {
+    return [...this.runs.values()].filter((run) => run.status === "running");
+  }
+
+  private childEnv(): NodeJS.ProcessEnv {
+    const env = { ...(this.deps.env ?? process.env) };
+    for (const name of HIDDEN_FROM_KIRO) delete env[name];
+    return env;
+  }
+
+  /** Schedules deletion after the retention and keeps at most maxRetainedRuns finished runs. */
+  private onEnded(run: Run): void {
+    const { runRetentionMs, maxRetainedRuns } = this.deps.config;
+    setTimeout(() => this.forget(run), runRetentionMs).unref();
+    const finished = [...this.runs.values()].filter((candidate) => candidate.status !== "running");
+    for (const old of finished.slice(0, Math.max(0, finished.length - maxRetainedRuns))) this.forget(old);
+  }
+
+  private forget(run: Run): void {
+    if (this.runs.get(run.id) !== run) return;
+    this.runs.delete(run.id);
+    this.deps.logger.info("run_forgotten", { run_id: run.id });
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * POST /workspace/clone: a shallow clone of a repository into a new or empty directory inside the
+ * workspace root, confined like working directories (no `..` or absolute path out, parents checked
+ * through their real paths). A clone that fails or times out leaves nothing behind: a directory it
+ * created is removed, one that existed empty is emptied again. The request's URL and ref were
+ * checked by parseClone; here git runs with them as plain arguments after `--`.
+ */
+import { lstat, readdir, realpath, rm } from "node:fs/promises";
+import path from "node:path";
+import type { RunnerConfig } from "../config.ts";
+import { errnoCode, RunnerError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import type { CloneRequest, CloneResponse } from "../protocol/api.ts";
+import { Redactor } from "../text/redact.ts";
+import { tailUtf8 } from "../text/utf8.ts";
+import { anonymousUrl, urlSecrets } from "./clone-url.ts";
+import { newEntryPath } from "./files.ts";
+import { type GitResult, gitEnv, runGit } from "./git.ts";
+import { isInside, type Workspace } from "./workspace.ts";
+
+/** git's stderr quoted in a clone_failed message, at most. */
+const ERROR_STDERR_BYTES = 1024;
+/** A full object id: SHA-1 (40 hex) or SHA-256 (64 hex). */
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+export interface ClonerDeps {
+  config: RunnerConfig;
+  workspace: Workspace;
+  logger: Logger;
+  redactor: Redactor;
+  /** The environment git starts from (secrets are removed); defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+interface CloneTarget {
+  /** Absolute path inside the root, its parent's real path joined with the last segment. */
+  dir: string;
+  /** The directory existed (empty) before the clone. */
+  existed: boolean;
+}
+
+export class WorkspaceCloner {
+  private readonly deps: ClonerDeps;
+  /** Targets being cloned into now: a second clone there would fail and then remove the first. */
+  private readonly busy = new Set<string>();
+
+  constructor(deps: ClonerDeps) {
+    this.deps = deps;
+  }
+
+  async clone(request: CloneRequest): Promise<CloneResponse> {
+    const target = await cloneTarget(this.deps.workspace, request.path);
+    if (this.busy.has(target.dir)) {
+      throw new RunnerError("bad_request", `a clone into ${this.shown(request.path)} is already running`);
+    }
+    this.busy.add(target.dir);
+    try {
+      return await this.cloneInto(target, request);
+    } finally {
+      this.busy.delete(target.dir);
+    }
+  }
+
+  private async cloneInto(target: CloneTarget, request: CloneRequest): Promise<CloneResponse> {
+    const { logger } = this.deps;
+    const startedAt = Date.now();
+    const branch = request.ref === undefined ? [] : ["--branch", request.ref];
+    const args = [
+      "clone",
+      "--depth",
+      "1",
+      ...branch,
+      "--no-recurse-submodules",
+      "--",
+      request.url,
+      target.dir,
+    ];
+    logger.info("clone_started", { target: target.dir, source: anonymousUrl(request.url) });
+    const redactor = withUrlSecrets(this.deps.redactor, request.url);
+    const cloned = await this.git(args, path.dirname(target.dir), redactor);
+    if (!succeeded(cloned)) {
+      await this.removePartial(target);
+      throw this.failure("git clone", cloned);
+    }
+    const head = await this.git(["rev-parse", "--verify", "HEAD"], target.dir, redactor);
+    const commit = head.stdout.trim();
+    if (!succeeded(head) || !OBJECT_ID.test(commit)) {
+      await this.removePartial(target);
+      throw this.failure("reading the clone's HEAD (an empty repository has none)", head);
+    }
+    logger.info("clone_finished", { target: target.dir, commit, ms: Date.now() - startedAt });
+    return { path: target.dir, commit };
+  }
+
+  private git(args: string[], cwd: string, redactor: Redactor): Promise<GitResult> {
+    const { config, logger } = this.deps;
+    const protocols = ["https", "ssh", ...(config.allowFileClones ? ["file"] : [])];
+    return runGit(args, {
+      cwd,
+      env: gitEnv(this.deps.env ?? process.env, protocols),
+      timeoutMs: config.cloneTimeoutMs,
+      redactor,
+      logger,
+      label: { git: args[0] },
+      cancelGraceMs: config.cancelGraceMs,
+      pipeDrainGraceMs: config.pipeDrainGraceMs,
+      groupGoneTimeoutMs: config.groupGoneTimeoutMs,
+    });
+  }
+
+  /** A clone_failed error saying what happened, in words a user can act on. */
+  private failure(what: string, result: GitResult): RunnerError {
+    const { logger, config } = this.deps;
+    logger.warn("clone_failed", {
+      step: what,
+      code: result.code,
+      signal: result.signal,
+      timed_out: result.timedOut,
+    });
+    if (result.spawnError !== undefined) {
+      const missing = result.spawnError.startsWith("ENOENT");
+      return new RunnerError(
+        "clone_failed",
+        missing
+          ? "git was not found on the runner's PATH: install git in the runner's image to clone repositories"
+          : `${what} could not start git: ${result.spawnError}`,
+      );
+    }
+    const stderr = excerpt(result.stderr);
+    if (result.timedOut) {
+      return new RunnerError(
+        "clone_failed",
+        `${what} did not finish within ${config.cloneTimeoutMs} ms (KIRO_CLONE_TIMEOUT_MS) and was stopped${stderr}`,
+      );
+    }
+    const how = result.signal !== null ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
+    return new RunnerError("clone_failed", `${what} failed: git ${how}${stderr}`);
+  }
+
+  /** Leaves the target as it was before: gone, or empty again. */
+  private async removePartial(target: CloneTarget): Promise<void> {
+    try {
+      if (!target.existed) {
+        await rm(target.dir, { recursive: true, force: true });
+        return;
+      }
+      const entries = await readdir(target.dir).catch((error: unknown) => {
+        if (errnoCode(error) === "ENOENT") return [];
+        throw error;
+      });
+      await Promise.all(
+        entries.map((entry) => rm(path.join(target.dir, entry), { recursive: true, force: true })),
+      );
+    } catch (error) {
+      this.deps.logger.error("clone_cleanup_failed", {
+        target: target.dir,
+        code: errnoCode(error) ?? "unknown",
+      });
+    }
+  }
+
+  private shown(requested: string): string {
+    return this.deps.workspace.display(requested);
+  }
+}
+
+/** Checks the requested directory and creates its missing parents. */
+async function cloneTarget(workspace: Workspace, requested: string): Promise<CloneTarget> {
+  const { target: dir, shown } = await newEntryPath(workspace, requested, "clone into a directory below it");
+  const stats = await lstat(dir).catch((error: unknown) => {
+    if (errnoCode(error) === "ENOENT") return undefined;
+    throw error;
+  });
+  if (stats === undefined) return { dir, existed: false };
+  if (stats.isSymbolicLink()) {
+    const real = await realpath(dir).catch(() => dir);
+    if (!isInside(workspace.root, real)) {
+      throw new RunnerError(
+        "workspace_escape",
+        `${shown} leads through a symlink to ${real}, outside the workspace root ${workspace.root}`,
+      );
+    }
+    throw new RunnerError("bad_request", `${shown} is a symlink: clone into a new or empty directory`);
+  }
+  if (!stats.isDirectory() || (await readdir(dir)).length > 0) {
+    throw new RunnerError("bad_request", `${shown} already exists and is not empty`);
+  }
+  return { dir, existed: true };
+}
+
+function succeeded(result: GitResult): boolean {
+  return result.spawnError === undefined && !result.timedOut && result.code === 0;
+}
+
+/** ": <the end of git's stderr>", or "" when git said nothing (its "Cloning into …" line aside). */
+function excerpt(stderr: string): string {
+  const trimmed = stderr.replace(/^Cloning into .*$/m, "").trim();
+  if (trimmed === "") return "";
+  const tail = tailUtf8(trimmed, ERROR_STDERR_BYTES);
+  return `: ${tail === trimmed ? "" : "…"}${tail}`;
+}
+
+/** The runner's redactor plus the URL's credentials, when it carries any. */
+function withUrlSecrets(redactor: Redactor, url: string): Redactor {
+  const secrets = urlSecrets(url);
+  return secrets.length === 0 ? redactor : new Redactor([...redactor.secrets, ...secrets]);
+}

@@ -1,0 +1,91 @@
+/**
+ * Working directories are confined to the workspace root. A requested path is relative to the
+ * root or absolute inside it; `..` that leaves the root is refused, and so is a symlink whose
+ * target lies outside it (the check runs on the real path). The answer is always the real,
+ * symlink-free absolute path of an existing directory.
+ */
+import { realpathSync } from "node:fs";
+import { realpath, stat } from "node:fs/promises";
+import path from "node:path";
+import { errnoCode, RunnerError } from "../errors.ts";
+
+export class Workspace {
+  /** The root as configured. */
+  readonly configuredRoot: string;
+  /** The root's real path: every resolved directory lies under it. */
+  readonly root: string;
+
+  /** Throws when the root itself is missing: the runner cannot work without it. */
+  constructor(configuredRoot: string) {
+    this.configuredRoot = path.resolve(configuredRoot);
+    this.root = realpathSync(this.configuredRoot);
+  }
+
+  /** Resolves `requested` to a real directory inside the root, or throws a RunnerError. */
+  async resolve(requested: string): Promise<string> {
+    if (requested.includes("\0")) throw new RunnerError("bad_request", "path must not contain NUL");
+    const candidate = this.candidate(requested);
+    const shown = this.display(requested);
+    if (!this.lexicallyInside(candidate)) {
+      throw new RunnerError(
+        "workspace_escape",
+        `${shown} is outside the workspace root ${this.root}: use a path relative to it`,
+      );
+    }
+    const real = await this.realDirectory(candidate, shown);
+    if (!isInside(this.root, real)) {
+      throw new RunnerError(
+        "workspace_escape",
+        `${shown} leads through a symlink to ${real}, outside the workspace root ${this.root}`,
+      );
+    }
+    return real;
+  }
+
+  /** The absolute form of a requested path (not yet checked). */
+  candidate(requested: string): string {
+    return path.isAbsolute(requested) ? path.normalize(requested) : path.resolve(this.root, requested);
+  }
+
+  /** Whether `candidate` (absolute, normalized) is lexically inside the root. */
+  lexicallyInside(candidate: string): boolean {
+    return isInside(this.root, candidate) || isInside(this.configuredRoot, candidate);
+  }
+
+  private async realDirectory(candidate: string, shown: string): Promise<string> {
+    let real: string;
+    try {
+      real = await realpath(candidate);
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === "ENOENT" || code === "ENOTDIR") {
+        throw new RunnerError(
+          "workspace_missing",
+          `${shown} does not exist in the workspace: create it first`,
+        );
+      }
+      throw error;
+    }
+    if (!(await stat(real)).isDirectory()) {
+      throw new RunnerError("workspace_missing", `${shown} is not a directory`);
+    }
+    return real;
+  }
+
+  /** The requested path as the user should see it: relative to the root when it is inside. */
+  display(requested: string): string {
+    if (requested === "" || requested === ".") return "the workspace root";
+    if (!path.isAbsolute(requested)) return `'${requested}'`;
+    for (const root of [this.root, this.configuredRoot]) {
+      if (isInside(root, requested)) return `'${path.relative(root, requested) || "."}'`;
+    }
+    return `'${requested}'`;
+  }
+}
+
+/** True when `target` is `root` or below it (both absolute and normalized). */
+export function isInside(root: string, target: string): boolean {
+  const relative = path.relative(root, target);
+  const escapes = relative === ".." || relative.startsWith(`..${path.sep}`);
+  return !escapes && !path.isAbsolute(relative);
+}
