@@ -11,6 +11,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { unstable_readConfig } from "wrangler";
+import { DEFAULTS as RUNNER_DEFAULTS } from "../../container/src/config.ts";
 import { type ChildResult, packageBin, runNodeScript } from "../helpers/client-processes.ts";
 import {
   aptPackages,
@@ -84,6 +86,23 @@ describe("wrangler deploy --dry-run --containers-rollout=none", () => {
     }
     expect(names).toContain("default");
     expect(run.stdout).toMatch(/env\.KIRO_CONTAINER \(KiroContainer\)\s+Durable Object/);
+  });
+
+  it("accepts every field of wrangler.toml", () => {
+    expect(`${run.stdout}\n${run.stderr}`).not.toMatch(/Unexpected fields/);
+  });
+
+  it("lets a busy container finish its longest turn before a deploy's rollout stops it", () => {
+    const config = unstable_readConfig({ config: path.join(REPO_ROOT, "wrangler.toml") });
+    const containers = (config.containers ?? []) as {
+      class_name: string;
+      rollout_active_grace_period?: number;
+    }[];
+    const container = containers.find((c) => c.class_name === "KiroContainer");
+    // Seconds (wrangler's schema); the default, 0, sends SIGTERM at once.
+    expect(container?.rollout_active_grace_period).toBeGreaterThanOrEqual(
+      RUNNER_DEFAULTS.runTimeoutMs / 1000,
+    );
   });
 
   it("names the container image built from container/Dockerfile", () => {
