@@ -1,41 +1,27 @@
 import { DurableObject } from "cloudflare:workers";
 import { LIMITS } from "../config.ts";
-import { ErrorCode, KiroError, type Outcome, outcome, taskNotFound } from "../errors.ts";
-import { accountObjectName, newTaskId, sessionObjectName } from "../ids.ts";
+import { ErrorCode, KiroError, type Outcome, outcome } from "../errors.ts";
+import { accountObjectName, sessionObjectName } from "../ids.ts";
 import type { AgentInfo, CommandResponse, RunnerClient } from "../runner/client.ts";
-import { RunnerRequestError } from "../runner/client.ts";
-import { toKiroError } from "../runner/errors.ts";
 import { runnerForSession } from "../runner/select.ts";
-import { startRunOnce } from "../runner/start.ts";
 import { settings } from "../settings.ts";
 import { durableSql, migrate, type Sql } from "../storage/sql.ts";
 import { createLogger, type Logger } from "../util/log.ts";
 import { History, type HistoryEntry, historyMarkdown } from "./history.ts";
-import { TaskIngest } from "./ingest.ts";
 import { SessionMeta, type SessionRecord, type SessionSettings } from "./meta.ts";
 import { type PoolInfo, poolInfo } from "./pool-info.ts";
 import { prepareWorkspace, requireAgent } from "./repository.ts";
+import { callRunner } from "./runner-call.ts";
 import { nextAlarmAt } from "./schedule.ts";
 import { SESSION_SCHEMA } from "./schema.ts";
-import { type TaskEnd, type TaskRow, TaskStore } from "./task-store.ts";
-import { statusView, summaryView } from "./task-views.ts";
+import { type TaskEnd, TaskStore } from "./task-store.ts";
+import { sessionInfoView } from "./task-views.ts";
+import { SessionTasks, type StatusRequest } from "./tasks.ts";
 import type { SessionInfo, TaskStarted, TaskStatusView, TaskSummary } from "./views.ts";
-import { Waiters } from "./waiters.ts";
-
-/** How long a cancel waits for the runner to confirm before recording the cancel itself. */
-const CANCEL_CONFIRM_MS = 5_000;
-/** One turn at a time: kiro-cli continues one conversation per session. */
-const MAX_RUNNING_TASKS = 1;
 
 export interface InitRequest extends SessionSettings {
   userId: string;
   sessionId: string;
-}
-
-export interface StatusRequest {
-  taskId: string;
-  fromChunkIndex: number;
-  waitMs: number;
 }
 
 /**
@@ -49,8 +35,7 @@ export class KiroSession extends DurableObject<Env> {
   readonly #store: TaskStore;
   readonly #meta: SessionMeta;
   readonly #history: History;
-  readonly #waiters = new Waiters();
-  readonly #ingest: TaskIngest;
+  readonly #tasks: SessionTasks;
   readonly #log: Logger = createLogger({ component: "session" });
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -60,13 +45,14 @@ export class KiroSession extends DurableObject<Env> {
     this.#store = new TaskStore(this.#sql);
     this.#meta = new SessionMeta(this.#sql);
     this.#history = new History(this.#sql);
-    this.#ingest = new TaskIngest({
+    const config = settings(env);
+    this.#tasks = new SessionTasks({
       store: this.#store,
       runner: () => this.#runner(),
-      changed: (taskId) => this.#waiters.notify(taskId),
-      ended: (_taskId, end) => this.#turnEnded(end),
       log: this.#log,
-      maxTaskOutputBytes: settings(env).maxTaskOutputBytes,
+      ended: (end) => this.#turnEnded(end),
+      maxTaskOutputBytes: config.maxTaskOutputBytes,
+      taskTtlMs: config.taskTtlMs,
     });
   }
 
@@ -92,80 +78,35 @@ export class KiroSession extends DurableObject<Env> {
   }
 
   async startTask(message: string): Promise<Outcome<TaskStarted>> {
-    return outcome(async () => {
-      const meta = this.#requireMeta();
-      const running = this.#store.running();
-      if (running.length >= MAX_RUNNING_TASKS) {
-        throw new KiroError(
-          ErrorCode.Busy,
-          `Session ${meta.sessionId} is busy with task ${running[0]?.id}. Wait for it, cancel it with kiro_task_cancel, or create another session.`,
-        );
-      }
-      const taskId = newTaskId(meta.sessionId);
-      this.#store.create(taskId, message, Date.now());
-      try {
-        const started = await this.#callRunner(() =>
-          startRunOnce(this.#runner(), {
-            run_id: taskId,
-            session_key: meta.sessionId,
-            message,
-            cwd: meta.workingDirectory,
-            agent: meta.agent ?? undefined,
-            resume: meta.resumable,
-          }),
-        );
-        this.#store.setBootId(taskId, started.boot_id);
-      } catch (error) {
-        this.#store.discard(taskId);
-        throw error;
-      }
+    return this.#withMeta(async (meta) => {
+      const started = await this.#tasks.start(meta, message);
       this.#meta.update({ lastActive: Date.now() });
-      this.#log.info("task.started", { task_id: taskId, session_id: meta.sessionId, resume: meta.resumable });
+      this.#log.info("task.started", {
+        task_id: started.task_id,
+        session_id: meta.sessionId,
+        resume: meta.resumable,
+      });
       await this.#watch();
-      return { task_id: taskId, session_id: meta.sessionId, status: "running" };
+      return started;
     });
   }
 
   /** A task's state and the chunks from `fromChunkIndex` on; waits up to `waitMs` for news. */
   async taskStatus(request: StatusRequest): Promise<Outcome<TaskStatusView>> {
-    return outcome(async () => {
-      const meta = this.#requireMeta();
-      let task = this.#requireTask(request.taskId);
-      if (task.status === "running") {
-        // The alarm set at start survives evictions; a poll only makes sure this task streams.
-        void this.#ingest.ensure(task.id);
-        if (request.waitMs > 0 && task.chunk_count <= request.fromChunkIndex) {
-          await this.#waiters.wait(task.id, request.waitMs);
-          task = this.#requireTask(request.taskId);
-        }
-      }
-      return statusView(this.#store, meta.sessionId, task, request.fromChunkIndex);
-    });
+    return this.#withMeta((meta) => this.#tasks.status(meta.sessionId, request));
   }
 
   async cancelTask(taskId: string): Promise<Outcome<TaskStatusView>> {
-    return outcome(async () => {
-      const meta = this.#requireMeta();
-      const task = this.#requireTask(taskId);
-      if (task.status === "running") await this.#cancel(task);
-      return statusView(this.#store, meta.sessionId, this.#requireTask(taskId), task.chunk_count);
-    });
+    return this.#withMeta((meta) => this.#tasks.cancel(meta.sessionId, taskId));
   }
 
   async listTasks(includeDone: boolean): Promise<Outcome<TaskSummary[]>> {
-    return outcome(async () => {
-      const meta = this.#requireMeta();
-      this.#resumeIngest();
-      return this.#store
-        .list(includeDone, LIMITS.MAX_TASKS_LISTED)
-        .map((task) => summaryView(meta.sessionId, task));
-    });
+    return this.#withMeta((meta) => this.#tasks.list(meta.sessionId, includeDone));
   }
 
   /** Forgets Kiro's saved conversation: the next turn starts fresh. */
   async clearConversation(): Promise<Outcome<SessionInfo>> {
-    return outcome(async () => {
-      const meta = this.#requireMeta();
+    return this.#withMeta(async (meta) => {
       await this.#callRunner(() => this.#runner().resetSession(meta.sessionId));
       this.#meta.update({ resumable: false, lastActive: Date.now() });
       return this.#info();
@@ -173,23 +114,16 @@ export class KiroSession extends DurableObject<Env> {
   }
 
   async history(limit: number): Promise<Outcome<{ turns: HistoryEntry[]; total: number }>> {
-    return outcome(() => {
-      this.#requireMeta();
-      return { turns: this.#history.recent(limit), total: this.#history.count() };
-    });
+    return this.#withMeta(() => ({ turns: this.#history.recent(limit), total: this.#history.count() }));
   }
 
   async clearHistory(): Promise<Outcome<{ cleared: number }>> {
-    return outcome(() => {
-      this.#requireMeta();
-      return { cleared: this.#history.clear() };
-    });
+    return this.#withMeta(() => ({ cleared: this.#history.clear() }));
   }
 
   /** Writes the recorded conversation as Markdown to `path` in the workspace. */
   async saveConversation(path: string): Promise<Outcome<{ path: string; bytes: number; turns: number }>> {
-    return outcome(async () => {
-      const meta = this.#requireMeta();
+    return this.#withMeta(async (meta) => {
       const turns = this.#history.recent(LIMITS.MAX_HISTORY_TURNS);
       const written = await this.#callRunner(() =>
         this.#runner().writeFile(path, historyMarkdown(meta.sessionId, turns)),
@@ -199,8 +133,7 @@ export class KiroSession extends DurableObject<Env> {
   }
 
   async command(command: string): Promise<Outcome<CommandResponse>> {
-    return outcome(async () => {
-      const meta = this.#requireMeta();
+    return this.#withMeta(async (meta) => {
       const request = { command, cwd: meta.workingDirectory, agent: meta.agent ?? undefined };
       const result = await this.#callRunner(() => this.#runner().command(meta.sessionId, request));
       this.#meta.update({ lastActive: Date.now() });
@@ -209,17 +142,11 @@ export class KiroSession extends DurableObject<Env> {
   }
 
   async agents(): Promise<Outcome<AgentInfo[]>> {
-    return outcome(async () => {
-      const meta = this.#requireMeta();
-      return this.#callRunner(() => this.#runner().agents(meta.workingDirectory));
-    });
+    return this.#withMeta((meta) => this.#callRunner(() => this.#runner().agents(meta.workingDirectory)));
   }
 
   async pool(): Promise<Outcome<PoolInfo>> {
-    return outcome(async () => {
-      const meta = this.#requireMeta();
-      return poolInfo(this.env, meta, this.#runner(), this.#store.running().length);
-    });
+    return this.#withMeta((meta) => poolInfo(this.env, meta, this.#runner(), this.#store.running().length));
   }
 
   /**
@@ -227,10 +154,8 @@ export class KiroSession extends DurableObject<Env> {
    * everything it stored. The caller (the Account) forgets the session first.
    */
   async end(): Promise<Outcome<{ cancelled_tasks: number }>> {
-    return outcome(async () => {
-      const meta = this.#requireMeta();
-      const running = this.#store.running();
-      for (const task of running) await this.#cancel(task);
+    return this.#withMeta(async (meta) => {
+      const cancelled = await this.#tasks.cancelAll();
       // A shared host runner only forgets this session; a session's own container goes away
       // whole (asking it first would start a stopped container just to stop it).
       const stop = settings(this.env).runnerUrl
@@ -241,8 +166,8 @@ export class KiroSession extends DurableObject<Env> {
       await this.ctx.storage.deleteAll();
       this.#meta.reset();
       migrate(this.#sql, SESSION_SCHEMA); // empty tables, so late callers read "not found"
-      this.#log.info("session.ended", { session_id: meta.sessionId, cancelled_tasks: running.length });
-      return { cancelled_tasks: running.length };
+      this.#log.info("session.ended", { session_id: meta.sessionId, cancelled_tasks: cancelled });
+      return { cancelled_tasks: cancelled };
     });
   }
 
@@ -260,14 +185,18 @@ export class KiroSession extends DurableObject<Env> {
     await this.#watch();
   }
 
-  /** Resumes streaming for every running task and keeps the alarm set for what comes next. */
-  async #watch(): Promise<void> {
-    this.#resumeIngest();
-    await this.#schedule();
+  /**
+   * Runs an RPC that needs the session set up: `fn` gets its record; a session that does not
+   * exist (never created, or ended) answers "not found".
+   */
+  #withMeta<T>(fn: (meta: SessionRecord) => T | Promise<T>): Promise<Outcome<T>> {
+    return outcome(() => fn(this.#requireMeta()));
   }
 
-  #resumeIngest(): void {
-    for (const task of this.#store.running()) void this.#ingest.ensure(task.id);
+  /** Resumes streaming for every running task and keeps the alarm set for what comes next. */
+  async #watch(): Promise<void> {
+    this.#tasks.resume();
+    await this.#schedule();
   }
 
   async #schedule(): Promise<void> {
@@ -286,21 +215,6 @@ export class KiroSession extends DurableObject<Env> {
     if (current === null || current > at || current < Date.now()) await this.ctx.storage.setAlarm(at);
   }
 
-  async #cancel(task: TaskRow): Promise<void> {
-    const confirmed = this.#waiters.wait(task.id, CANCEL_CONFIRM_MS);
-    void this.#ingest.ensure(task.id);
-    try {
-      await this.#runner().cancelRun(task.run_id);
-      await confirmed;
-    } catch (error) {
-      if (!(error instanceof RunnerRequestError)) throw error;
-      this.#log.warn("task.cancel_unconfirmed", { task_id: task.id, code: error.code });
-    }
-    const end = { status: "cancelled", reason: "cancelled", error: "Cancelled by the user." } as const;
-    this.#store.finish(task.id, end, Date.now(), LIMITS.MAX_RESULT_BYTES);
-    this.#waiters.notify(task.id);
-  }
-
   /** An idle session ends itself; its Account forgets it first so no one can reach it meanwhile. */
   async #expire(meta: SessionRecord): Promise<void> {
     this.#log.info("session.idle_expired", { session_id: meta.sessionId });
@@ -309,15 +223,8 @@ export class KiroSession extends DurableObject<Env> {
     await this.end();
   }
 
-  /** Calls the runner; a runner failure is logged in full and reaches the user in its safe form. */
-  async #callRunner<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (!(error instanceof RunnerRequestError)) throw error;
-      this.#log.warn("runner.failed", { code: error.code, status: error.status, error: error.message });
-      throw toKiroError(error);
-    }
+  #callRunner<T>(call: () => Promise<T>): Promise<T> {
+    return callRunner(this.#log, call);
   }
 
   #turnEnded(end: TaskEnd): void {
@@ -334,34 +241,12 @@ export class KiroSession extends DurableObject<Env> {
   }
 
   #info(): SessionInfo {
-    const meta = this.#requireMeta();
-    return {
-      session_id: meta.sessionId,
-      agent: meta.agent,
-      working_directory: meta.workingDirectory,
-      created_at: new Date(meta.createdAt).toISOString(),
-      last_active: new Date(meta.lastActive).toISOString(),
-      running_tasks: this.#store.running().length,
-      repository: meta.cloned ?? null,
-    };
+    return sessionInfoView(this.#requireMeta(), this.#store.running().length);
   }
 
   #requireMeta(): SessionRecord {
     const meta = this.#meta.read();
     if (!meta) throw new KiroError(ErrorCode.SessionNotFound, "Session not found.");
     return meta;
-  }
-
-  #requireTask(taskId: string): TaskRow {
-    const task = this.#store.get(taskId);
-    if (task) return task;
-    if (this.#store.isExpired(taskId)) {
-      const ttl = settings(this.env).taskTtlMs;
-      throw new KiroError(
-        ErrorCode.TaskExpired,
-        `Task ${taskId} expired: finished tasks and their output are kept for ${Math.round(ttl / 60_000)} min after they end (KIRO_TASK_TTL).`,
-      );
-    }
-    throw taskNotFound(taskId);
   }
 }

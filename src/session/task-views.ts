@@ -1,6 +1,20 @@
+/** The session object's answers built from its stored rows (the shapes are in views.ts). */
 import { LIMITS } from "../config.ts";
+import type { SessionRecord } from "./meta.ts";
 import type { TaskRow, TaskStore } from "./task-store.ts";
-import { iso, type TaskStatusView, type TaskSummary } from "./views.ts";
+import { iso, type SessionInfo, type TaskStatusView, type TaskSummary } from "./views.ts";
+
+export function sessionInfoView(meta: SessionRecord, runningTasks: number): SessionInfo {
+  return {
+    session_id: meta.sessionId,
+    agent: meta.agent,
+    working_directory: meta.workingDirectory,
+    created_at: iso(meta.createdAt),
+    last_active: iso(meta.lastActive),
+    running_tasks: runningTasks,
+    repository: meta.cloned ?? null,
+  };
+}
 
 /**
  * Builds a status response: a bounded page of chunks from `fromIdx`, plus the outcome once the
