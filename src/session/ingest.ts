@@ -10,10 +10,11 @@ export interface IngestDeps {
   /** Called after every change to a task (new chunks, terminal state): wakes long-polls. */
   changed: (taskId: string) => void;
   /** Called once when a task reaches its terminal state. */
-  ended?: (taskId: string, end: TaskEnd) => void;
+  ended: (taskId: string, end: TaskEnd) => void;
   log: Logger;
   /** Output a task stores at most (see capChunks). */
   maxTaskOutputBytes: number;
+  /** The clock and the back-off's sleep: Date.now and a timer unless given (a test's own clock). */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -150,7 +151,7 @@ export class TaskIngest {
     const now = (this.#deps.now ?? Date.now)();
     if (this.#deps.store.finish(taskId, end, now, LIMITS.MAX_RESULT_BYTES)) {
       this.#deps.log.info("task.finished", { task_id: taskId, status: end.status, reason: end.reason });
-      this.#deps.ended?.(taskId, end);
+      this.#deps.ended(taskId, end);
     }
     this.#deps.changed(taskId);
   }

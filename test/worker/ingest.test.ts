@@ -1,0 +1,274 @@
+/**
+ * TaskIngest's contract, against a scripted runner at the RunnerClient interface and a session
+ * object's real SQLite: every event stored exactly once across broken streams, back-off while
+ * nothing arrives, and the verdict on a runner that is lost (restarted, forgot the run, dropped
+ * output, refused, or unreachable for too long). Its clock and sleep are the test's, so a minute
+ * of unreachable runner takes no time.
+ */
+import { env, runInDurableObject } from "cloudflare:test";
+import { expect, it } from "vitest";
+import { LIMITS } from "../../src/config.ts";
+import {
+  type RunEvent,
+  type RunnerClient,
+  type RunnerFailure,
+  type RunnerHealth,
+  RunnerRequestError,
+} from "../../src/runner/client.ts";
+import { TaskIngest } from "../../src/session/ingest.ts";
+import { SESSION_SCHEMA } from "../../src/session/schema.ts";
+import { type TaskEnd, type TaskRow, TaskStore } from "../../src/session/task-store.ts";
+import { durableSql, migrate } from "../../src/storage/sql.ts";
+import type { Logger } from "../../src/util/log.ts";
+
+const TASK_ID = "task_ingest";
+const BOOT_ID = "boot-1";
+const AT = 1_700_000_000_000;
+
+/** What one events() call does: deliver up to `deliver` events after the cursor, or fail. */
+type Connection = { deliver: number } | { fail: RunnerFailure } | { crash: string };
+
+/**
+ * A runner holding one run's event log. Each events() call plays the next scripted connection;
+ * calls past the script find the runner unreachable.
+ */
+class ScriptedRunner implements RunnerClient {
+  bootId = BOOT_ID;
+  healthReachable = true;
+  /** The cursor (afterSeq) of every events() call, in order. */
+  readonly cursors: number[] = [];
+  readonly #log: readonly RunEvent[];
+  readonly #script: Connection[];
+
+  constructor(log: readonly RunEvent[], script: Connection[]) {
+    this.#log = log;
+    this.#script = [...script];
+  }
+
+  async *events(_runId: string, afterSeq: number): AsyncIterable<RunEvent[]> {
+    this.cursors.push(afterSeq);
+    const next = this.#script.shift() ?? { fail: "unreachable" };
+    if ("crash" in next) throw new Error(next.crash);
+    if ("fail" in next) throw failure(next.fail);
+    const events = this.#log.filter((event) => event.seq > afterSeq).slice(0, next.deliver);
+    // Two events per batch, so a connection can end between batches as well as within none.
+    for (let i = 0; i < events.length; i += 2) yield events.slice(i, i + 2);
+  }
+
+  async health(): Promise<RunnerHealth> {
+    if (!this.healthReachable) throw failure("unreachable");
+    return {
+      ok: true,
+      boot_id: this.bootId,
+      version: "test",
+      driver: "headless",
+      uptime_ms: 1,
+      runs_active: 1,
+      runs_total: 1,
+      stats: { runs_served: 1, warm_processes: 0, mean_spawn_ms: null, mean_first_output_ms: null },
+      kiro_cli: { path: "kiro-cli", found: true },
+      workspace_root: "/workspace",
+    };
+  }
+
+  resolveWorkspace = notUsed;
+  startRun = notUsed;
+  run = notUsed;
+  cancelRun = notUsed;
+  command = notUsed;
+  resetSession = notUsed;
+  endSession = notUsed;
+  agents = notUsed;
+  writeFile = notUsed;
+  clone = notUsed;
+}
+
+function notUsed(): Promise<never> {
+  return Promise.reject(new Error("TaskIngest does not call this"));
+}
+
+function failure(code: RunnerFailure): RunnerRequestError {
+  return new RunnerRequestError(code, `scripted ${code}`, code === "unreachable" ? 0 : 404);
+}
+
+function outputs(count: number): RunEvent[] {
+  return Array.from({ length: count }, (_, i) => ({
+    seq: i + 1,
+    at: AT,
+    type: "output",
+    text: `line ${i + 1}\n`,
+  }));
+}
+
+function withExit(events: RunEvent[]): RunEvent[] {
+  const exit: RunEvent = {
+    seq: events.length + 1,
+    at: AT,
+    type: "exit",
+    status: "completed",
+    reason: "exited",
+    exit_code: 0,
+    signal: null,
+    stderr_tail: "",
+    output_bytes: 0,
+  };
+  return [...events, exit];
+}
+
+const quiet: Logger = { info() {}, warn() {}, error() {}, with: () => quiet };
+
+interface Ingested {
+  task: TaskRow;
+  text: string;
+  ends: TaskEnd[];
+  /** Every back-off the loop slept, in order. */
+  sleeps: number[];
+}
+
+/** Creates a running task in a fresh session object's storage and ingests it to its end. */
+async function ingest(runner: ScriptedRunner): Promise<Ingested> {
+  const stub = env.KIRO_SESSION.getByName(`ingest-${crypto.randomUUID()}`);
+  return runInDurableObject(stub, async (_instance, state) => {
+    const sql = durableSql(state.storage);
+    migrate(sql, SESSION_SCHEMA);
+    const store = new TaskStore(sql);
+    store.create(TASK_ID, "hello", AT);
+    store.setBootId(TASK_ID, BOOT_ID);
+    let clock = AT;
+    const sleeps: number[] = [];
+    const ends: TaskEnd[] = [];
+    const taskIngest = new TaskIngest({
+      store,
+      runner: () => runner,
+      changed: () => {},
+      ended: (_taskId, end) => ends.push(end),
+      log: quiet,
+      maxTaskOutputBytes: 1 << 20,
+      now: () => clock,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock += ms;
+      },
+    });
+    await taskIngest.ensure(TASK_ID);
+    const task = store.get(TASK_ID);
+    if (!task) throw new Error("task vanished");
+    const chunks = store.readChunks(TASK_ID, 0, 1 << 20, 1000);
+    const text = chunks.map((chunk) => chunk.content).join("");
+    return { task, text, ends, sleeps };
+  });
+}
+
+function linesUpTo(count: number): string {
+  return outputs(count)
+    .map((event) => (event.type === "output" ? event.text : ""))
+    .join("");
+}
+
+it("stores every event once across broken streams, backing off only while nothing arrives", async () => {
+  const runner = new ScriptedRunner(withExit(outputs(6)), [
+    { deliver: 2 },
+    { deliver: 0 },
+    { deliver: 3 },
+    { deliver: 10 },
+  ]);
+  const { task, text, ends, sleeps } = await ingest(runner);
+  expect(runner.cursors).toEqual([0, 2, 2, 5]);
+  expect(text).toBe(linesUpTo(6));
+  expect(task.status).toBe("completed");
+  expect(task.last_seq).toBe(7);
+  expect(ends).toEqual([expect.objectContaining({ status: "completed", reason: "exited", exitCode: 0 })]);
+  // Progress resets the back-off; an empty stream doubles it.
+  expect(sleeps).toEqual([250, 500, 250]);
+});
+
+it.each([
+  [
+    "restarted (run_not_found, new boot id)",
+    "run_not_found",
+    "boot-2",
+    "The runner restarted while the task was running.",
+  ],
+  [
+    "forgot the run (run_not_found, same boot id)",
+    "run_not_found",
+    BOOT_ID,
+    "The runner no longer knows this run.",
+  ],
+  [
+    "dropped unstored output (events_evicted)",
+    "events_evicted",
+    BOOT_ID,
+    "The runner dropped output that was not yet stored.",
+  ],
+  [
+    "refused (any other code)",
+    "unauthorized",
+    BOOT_ID,
+    "The runner refused to stream output (unauthorized).",
+  ],
+  [
+    "restarted while unreachable (new boot id)",
+    "unreachable",
+    "boot-2",
+    "The runner restarted while the task was running.",
+  ],
+] as const)(
+  "fails the task as runner_lost, keeping its output, when the runner %s",
+  async (_name, code, bootId, why) => {
+    const runner = new ScriptedRunner(withExit(outputs(6)), [{ deliver: 3 }, { fail: code }]);
+    runner.bootId = bootId;
+    const { task, text, ends, sleeps } = await ingest(runner);
+    expect(task.status).toBe("failed");
+    expect(task.reason).toBe("runner_lost");
+    expect(task.error).toBe(`${why} The output received before that is kept.`);
+    expect(text).toBe(linesUpTo(3));
+    expect(ends).toHaveLength(1);
+    expect(sleeps).toEqual([LIMITS.RECONNECT_BACKOFF_MS]);
+  },
+);
+
+it("fails the task at the first retry after the runner has been unreachable for the whole limit", async () => {
+  const runner = new ScriptedRunner(withExit(outputs(2)), [{ deliver: 1 }]);
+  runner.healthReachable = false;
+  const { task, text, sleeps } = await ingest(runner);
+  expect(task.status).toBe("failed");
+  expect(task.reason).toBe("runner_lost");
+  expect(task.error).toBe(
+    `The runner has been unreachable for ${LIMITS.RUNNER_UNREACHABLE_FAIL_MS / 1000} s. The output received before that is kept.`,
+  );
+  expect(text).toBe(linesUpTo(1));
+  expect(sleeps.slice(0, 6)).toEqual([250, 500, 1000, 2000, 4000, 5000]);
+  expect(sleeps.slice(6).every((ms) => ms === LIMITS.RECONNECT_BACKOFF_MAX_MS)).toBe(true);
+  // The first sleep follows the stream that delivered; the runner was unreachable for the rest.
+  const unreachable = sleeps.slice(1);
+  const waited = unreachable.reduce((sum, ms) => sum + ms, 0);
+  expect(waited).toBeGreaterThan(LIMITS.RUNNER_UNREACHABLE_FAIL_MS);
+  expect(waited - (unreachable.at(-1) ?? 0)).toBeLessThanOrEqual(LIMITS.RUNNER_UNREACHABLE_FAIL_MS);
+});
+
+it("measures unreachability from the last stream that worked, not from the first outage", async () => {
+  // Two outages of ~43 s each (over the limit together), with one working stream between them.
+  const outage: Connection[] = Array.from({ length: 12 }, () => ({ fail: "unreachable" }));
+  const runner = new ScriptedRunner(withExit(outputs(4)), [
+    ...outage,
+    { deliver: 2 },
+    ...outage,
+    { deliver: 10 },
+  ]);
+  runner.healthReachable = false;
+  const { task, text, sleeps } = await ingest(runner);
+  expect(sleeps.reduce((sum, ms) => sum + ms, 0)).toBeGreaterThan(LIMITS.RUNNER_UNREACHABLE_FAIL_MS);
+  expect(task.status).toBe("completed");
+  expect(text).toBe(linesUpTo(4));
+});
+
+it("fails the task as internal when reading its output throws something that is not a runner error", async () => {
+  const runner = new ScriptedRunner(withExit(outputs(4)), [{ deliver: 2 }, { crash: "bug in the reader" }]);
+  const { task, text, ends } = await ingest(runner);
+  expect(task.status).toBe("failed");
+  expect(task.reason).toBe("internal");
+  expect(task.error).toBe("Internal error while reading output.");
+  expect(text).toBe(linesUpTo(2));
+  expect(ends).toHaveLength(1);
+});
