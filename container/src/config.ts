@@ -11,7 +11,7 @@
 
 import os from "node:os";
 import path from "node:path";
-import type { RunnerDriver } from "./protocol/api.ts";
+import type { RunnerDriver } from "./protocol/index.ts";
 
 /** Limits and defaults, units in the names. Each can be overridden by the env var next to it. */
 export const DEFAULTS = {

@@ -2,7 +2,7 @@
  * The runner's one error type: a protocol error code plus a message a user can act on.
  * The HTTP edge maps `code` to a status through RUNNER_ERROR_STATUS; nothing else does.
  */
-import type { RunnerErrorCode } from "./protocol/api.ts";
+import type { RunnerErrorCode } from "./protocol/index.ts";
 
 export class RunnerError extends Error {
   readonly code: RunnerErrorCode;

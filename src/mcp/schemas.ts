@@ -1,7 +1,7 @@
 /** Input fields shared by several tools, each with the description clients show to models. */
 import { z } from "zod";
+import { utf8Bytes } from "../../container/src/protocol/index.ts";
 import { LIMITS } from "../config.ts";
-import { utf8Bytes } from "../util/utf8.ts";
 
 export const messageField = z
   .string()

@@ -16,7 +16,7 @@ import type {
   StartRunRequest,
   StartRunResponse,
   WriteFileResponse,
-} from "../../container/src/protocol/api.ts";
+} from "../../container/src/protocol/index.ts";
 
 export type {
   AgentInfo,

@@ -2,7 +2,7 @@ import {
   RUNNER_SECRET_HEADER,
   type RunnerErrorBody,
   type RunnerErrorCode,
-} from "../../container/src/protocol/api.ts";
+} from "../../container/src/protocol/index.ts";
 import {
   type AgentInfo,
   type CloneRequest,
@@ -23,7 +23,7 @@ import { readNdjson } from "./ndjson.ts";
 /** Anything fetch-shaped: global fetch for a host runner, a container stub's fetch in production. */
 export type RunnerFetch = (request: Request) => Promise<Response>;
 
-/** Talks the runner protocol (container/src/protocol.ts) over HTTP. */
+/** Talks the runner protocol (container/src/protocol/) over HTTP. */
 export class HttpRunnerClient implements RunnerClient {
   readonly #fetch: RunnerFetch;
   readonly #baseUrl: string;

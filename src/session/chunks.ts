@@ -1,5 +1,10 @@
-import type { RunEvent, UpdateKind } from "../../container/src/protocol/api.ts";
-import { splitUtf8, utf8Bytes } from "../util/utf8.ts";
+import {
+  type RunEvent,
+  splitUtf8,
+  UPDATE_KINDS,
+  type UpdateKind,
+  utf8Bytes,
+} from "../../container/src/protocol/index.ts";
 
 /**
  * What a chunk holds: `text` is Kiro's answer, `stderr` kiro-cli's diagnostics (headless), the
@@ -7,18 +12,7 @@ import { splitUtf8, utf8Bytes } from "../util/utf8.ts";
  */
 export type ChunkKind = "text" | "stderr" | UpdateKind;
 
-export const CHUNK_KINDS: readonly ChunkKind[] = [
-  "text",
-  "stderr",
-  "thought",
-  "tool_call",
-  "tool_call_update",
-  "plan",
-  "usage",
-  "permission",
-  "notice",
-  "unknown",
-];
+export const CHUNK_KINDS: readonly ChunkKind[] = ["text", "stderr", ...UPDATE_KINDS];
 
 /** Kinds whose consecutive events merge into one chunk: plain streams of text. */
 const STREAM_KINDS: ReadonlySet<ChunkKind> = new Set(["text", "stderr", "thought"]);

@@ -1,3 +1,4 @@
+import { withoutCredentials } from "../../container/src/protocol/index.ts";
 import { ErrorCode, KiroError } from "../errors.ts";
 import type { CloneResponse, RunnerClient } from "../runner/client.ts";
 import type { ClonedRepository, SessionSettings } from "./meta.ts";
@@ -50,17 +51,4 @@ export function cloneDirectoryName(url: string): string {
       .at(-1) ?? "";
   const name = last.replace(/\.git$/, "").replace(/[^A-Za-z0-9._-]/g, "");
   return name && !name.startsWith(".") ? name : "repository";
-}
-
-/** A URL as it may be stored and shown: any user name or password taken out. */
-export function withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (!parsed.username && !parsed.password) return url;
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.toString();
-  } catch {
-    return url; // scp-like git@host:path: the user is the ssh login, not a secret
-  }
 }

@@ -1,5 +1,5 @@
+import { truncateUtf8, utf8Bytes } from "../../container/src/protocol/index.ts";
 import type { Sql } from "../storage/sql.ts";
-import { truncateUtf8, utf8Bytes } from "../util/utf8.ts";
 import { type ChunkKind, capChunks, type NewChunk } from "./chunks.ts";
 
 export type TaskStatus = "running" | "completed" | "failed" | "cancelled";

@@ -10,7 +10,7 @@ import type {
   StartRunRequest,
   UpdateEvent,
   UpdateKind,
-} from "../../container/src/protocol/api.ts";
+} from "../../container/src/protocol/index.ts";
 
 export interface RunnerTarget {
   url: string;

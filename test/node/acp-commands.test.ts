@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CommandResponse, RunnerErrorBody } from "../../container/src/protocol/api.ts";
+import type { CommandResponse, RunnerErrorBody } from "../../container/src/protocol/index.ts";
 import { health, pidIn, request, runToEnd, startRun } from "../helpers/runner-client.ts";
 import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";
 

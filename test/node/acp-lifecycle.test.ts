@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSy
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunnerErrorBody } from "../../container/src/protocol/api.ts";
+import type { RunnerErrorBody } from "../../container/src/protocol/index.ts";
 import { isAlive, waitFor } from "../helpers/processes.ts";
 import { exitOf, health, pidIn, request, runToEnd, textOf, updatesOf } from "../helpers/runner-client.ts";
 import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunEvent, RunnerErrorBody } from "../../container/src/protocol/api.ts";
+import type { RunEvent, RunnerErrorBody } from "../../container/src/protocol/index.ts";
 import { isAlive, waitFor } from "../helpers/processes.ts";
 import {
   exitOf,

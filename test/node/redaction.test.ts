@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunEvent } from "../../container/src/protocol/api.ts";
+import type { RunEvent } from "../../container/src/protocol/index.ts";
 import { TextCleaner } from "../../container/src/text/cleaner.ts";
 import { Redactor } from "../../container/src/text/redact.ts";
 import { exitOf, request, runToEnd, textOf, updatesOf } from "../helpers/runner-client.ts";

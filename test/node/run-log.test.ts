@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RunnerError } from "../../container/src/errors.ts";
-import type { RunEvent } from "../../container/src/protocol/api.ts";
+import type { RunEvent } from "../../container/src/protocol/index.ts";
 import { RunLog } from "../../container/src/runs/run-log.ts";
 
 const exitEvent = {

@@ -7,7 +7,7 @@ import type {
   RunnerHealth,
   RunSummary,
   StartRunResponse,
-} from "../../container/src/protocol/api.ts";
+} from "../../container/src/protocol/index.ts";
 import { collectEvents, exitOf, request, startRun } from "../helpers/runner-client.ts";
 import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";
 

@@ -2,7 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { RunEvent, RunnerErrorBody, RunnerHealth } from "../../container/src/protocol/api.ts";
+import type { RunEvent, RunnerErrorBody, RunnerHealth } from "../../container/src/protocol/index.ts";
 import { isAlive, waitFor } from "../helpers/processes.ts";
 import { collectEvents, exitOf, readEvents, request, startRun } from "../helpers/runner-client.ts";
 import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunEvent } from "../../container/src/protocol/api.ts";
+import type { RunEvent } from "../../container/src/protocol/index.ts";
 import { stubBytesOutput } from "../fixtures/stub-output.mjs";
 import { isAlive } from "../helpers/processes.ts";
 import { collectEvents, exitOf, readEvents, runToEnd, startRun, textOf } from "../helpers/runner-client.ts";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunEvent, RunSummary } from "../../container/src/protocol/api.ts";
+import type { RunEvent, RunSummary } from "../../container/src/protocol/index.ts";
 import { isAlive, waitFor } from "../helpers/processes.ts";
 import { collectEvents, exitOf, readEvents, request, runToEnd, startRun } from "../helpers/runner-client.ts";
 import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { splitUtf8, tailUtf8 } from "../../container/src/protocol/index.ts";
 import { AnsiStripper, stripAnsi } from "../../container/src/text/ansi.ts";
 import { OutputCleaner } from "../../container/src/text/cleaner.ts";
 import { Utf8StreamDecoder } from "../../container/src/text/decoder.ts";
-import { splitUtf8, tailUtf8 } from "../../container/src/text/utf8.ts";
 import { stubBytesOutput } from "../fixtures/stub-output.mjs";
 
 /** [raw, clean] pairs the stripper must agree with, whole and split anywhere. */

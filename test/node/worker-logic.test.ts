@@ -1,11 +1,11 @@
 /** The Worker's pure logic, tested directly: chunking, output caps, scheduling, durations, ids. */
 import { describe, expect, it } from "vitest";
-import type { RunEvent } from "../../container/src/protocol/api.ts";
+import type { RunEvent } from "../../container/src/protocol/index.ts";
+import { splitUtf8, truncateUtf8, utf8Bytes } from "../../container/src/protocol/index.ts";
 import { isSessionId, newSessionId, newTaskId, sessionIdOfTask } from "../../src/ids.ts";
 import { capChunks, chunksFromEvents } from "../../src/session/chunks.ts";
 import { nextAlarmAt } from "../../src/session/schedule.ts";
 import { duration } from "../../src/util/duration.ts";
-import { splitUtf8, truncateUtf8, utf8Bytes } from "../../src/util/utf8.ts";
 
 const at = 1_700_000_000_000;
 let seq = 0;

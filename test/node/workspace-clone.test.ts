@@ -13,7 +13,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CloneResponse, RunnerErrorBody } from "../../container/src/protocol/api.ts";
+import type { CloneResponse, RunnerErrorBody } from "../../container/src/protocol/index.ts";
 import { createGitFixture, type GitFixture } from "../helpers/git-fixture.ts";
 import { request } from "../helpers/runner-client.ts";
 import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";

@@ -10,7 +10,11 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AgentsResponse, RunnerErrorBody, WriteFileResponse } from "../../container/src/protocol/api.ts";
+import type {
+  AgentsResponse,
+  RunnerErrorBody,
+  WriteFileResponse,
+} from "../../container/src/protocol/index.ts";
 import { request } from "../helpers/runner-client.ts";
 import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";
 

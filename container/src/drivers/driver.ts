@@ -4,7 +4,7 @@
  * the driver owns processes and speaks to kiro-cli, and reports through a TurnSink.
  */
 
-import type { CommandResponse, RunnerDriver, UpdateKind } from "../protocol/api.ts";
+import type { CommandResponse, RunnerDriver, UpdateKind } from "../protocol/index.ts";
 import type { DriverExit } from "./headless.ts";
 import type { StopReason } from "./verdict.ts";
 

@@ -15,7 +15,7 @@ import type { TrustPolicy } from "../config.ts";
 import { errnoCode, RunnerError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { type ProcessEnd, ProcessLifecycle } from "../process/lifecycle.ts";
-import type { CommandResponse } from "../protocol/api.ts";
+import type { CommandResponse } from "../protocol/index.ts";
 import { Utf8StreamDecoder } from "../text/decoder.ts";
 import type { TurnDriver, TurnHandle, TurnRequest, TurnSink } from "./driver.ts";
 

@@ -10,8 +10,7 @@
  * without the runner asking is reported as cancelled; unknown reasons complete with a notice.
  */
 
-import type { ExitEvent, ExitReason } from "../protocol/api.ts";
-import { tailUtf8 } from "../text/utf8.ts";
+import { type ExitEvent, type ExitReason, tailUtf8 } from "../protocol/index.ts";
 import type { AcpTurnEnd } from "./driver.ts";
 import type { DriverExit } from "./headless.ts";
 

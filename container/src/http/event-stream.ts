@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { RunEvent } from "../protocol/api.ts";
+import type { RunEvent } from "../protocol/index.ts";
 import type { RunLog } from "../runs/run-log.ts";
 
 /** The event streams being served, so shutdown can let them finish before cutting connections. */

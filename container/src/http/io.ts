@@ -5,7 +5,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RunnerError } from "../errors.ts";
-import { RUNNER_ERROR_STATUS, RUNNER_SECRET_HEADER, type RunnerErrorBody } from "../protocol/api.ts";
+import { RUNNER_ERROR_STATUS, RUNNER_SECRET_HEADER, type RunnerErrorBody } from "../protocol/index.ts";
 
 /** Throws unauthorized unless the request carries `secret` (compared in constant time). */
 export function requireSecret(req: IncomingMessage, secret: string | undefined): void {

@@ -11,7 +11,7 @@ import type {
   ResolveWorkspaceRequest,
   StartRunRequest,
   WriteFileRequest,
-} from "../protocol/api.ts";
+} from "../protocol/index.ts";
 import { checkCloneUrl } from "../workspace/clone-url.ts";
 
 /** Run ids are minted by the caller: short, and safe in URLs and logs. */

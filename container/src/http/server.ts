@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { RunnerConfig } from "../config.ts";
 import { RunnerError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import type { AgentsResponse, ResolveWorkspaceResponse, RunnerHealth } from "../protocol/api.ts";
+import type { AgentsResponse, ResolveWorkspaceResponse, RunnerHealth } from "../protocol/index.ts";
 import type { RunManager } from "../runs/run-manager.ts";
 import { listAgents } from "../workspace/agents.ts";
 import type { WorkspaceCloner } from "../workspace/clone.ts";

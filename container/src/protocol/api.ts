@@ -1,9 +1,6 @@
 /**
- * The runner's HTTP protocol: the one contract between the Worker (session Durable Object)
- * and the runner process (in the container, or on the host in dev and tests).
- *
- * The Worker imports these types only (`import type`), so the container stays self-contained:
- * its build context is `container/` and it never needs anything from `src/`.
+ * The runner's HTTP API: endpoints, request and response bodies, and the events of a run, as
+ * both the Worker (session Durable Object) and the runner process read and write them.
  *
  * Endpoints (all JSON unless said otherwise; every request carries RUNNER_SECRET_HEADER when the
  * runner was started with a secret, and a host runner always is):
@@ -53,49 +50,6 @@
 
 /** Header carrying the shared secret between the Worker and the runner. */
 export const RUNNER_SECRET_HEADER = "x-kiro-runner-secret";
-
-/** Every error the runner reports, one code each. */
-export const RunnerErrorCode = {
-  Unauthorized: "unauthorized",
-  BadRequest: "bad_request",
-  NotFound: "not_found",
-  RunNotFound: "run_not_found",
-  EventsEvicted: "events_evicted",
-  RunExists: "run_exists",
-  WorkspaceEscape: "workspace_escape",
-  WorkspaceMissing: "workspace_missing",
-  KiroCliMissing: "kiro_cli_missing",
-  KiroAuthMissing: "kiro_auth_missing",
-  TooManyRuns: "too_many_runs",
-  /** The active driver cannot do this (slash commands under headless). */
-  Unsupported: "unsupported",
-  /** `git clone` (or reading the clone's HEAD) failed or timed out; the message quotes git's stderr. */
-  CloneFailed: "clone_failed",
-  Internal: "internal",
-} as const;
-export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
-
-/** HTTP status for each runner error code: complete by construction. */
-export const RUNNER_ERROR_STATUS: Record<RunnerErrorCode, number> = {
-  unauthorized: 401,
-  bad_request: 400,
-  not_found: 404,
-  run_not_found: 404,
-  events_evicted: 410,
-  run_exists: 409,
-  workspace_escape: 403,
-  workspace_missing: 422,
-  kiro_cli_missing: 503,
-  kiro_auth_missing: 503,
-  too_many_runs: 429,
-  unsupported: 501,
-  clone_failed: 422,
-  internal: 500,
-};
-
-export interface RunnerErrorBody {
-  error: { code: RunnerErrorCode; message: string };
-}
 
 export interface RunnerHealth {
   ok: true;
@@ -284,16 +238,18 @@ export interface ExitEvent extends EventBase {
   metadata?: Record<string, unknown> | undefined;
 }
 
-/** Kinds of structured update an ACP turn produces besides the answer's text. */
-export type UpdateKind =
-  | "thought" // agent_thought_chunk
-  | "tool_call" // a tool call started: title, kind, status, locations
-  | "tool_call_update" // its progress or result
-  | "plan" // the agent's plan entries
-  | "usage" // usage_update
-  | "permission" // a permission request and the policy's decision
-  | "notice" // something the runner wants the reader to know (e.g. a truncated payload)
-  | "unknown"; // a notification this runner does not know (new Kiro extensions): kept, never fatal
+/** Kinds of structured update an ACP turn produces besides the answer's text, in one list. */
+export const UPDATE_KINDS = [
+  "thought", // agent_thought_chunk
+  "tool_call", // a tool call started: title, kind, status, locations
+  "tool_call_update", // its progress or result
+  "plan", // the agent's plan entries
+  "usage", // usage_update
+  "permission", // a permission request and the policy's decision
+  "notice", // something the runner wants the reader to know (e.g. a truncated payload)
+  "unknown", // a notification this runner does not know (new Kiro extensions): kept, never fatal
+] as const;
+export type UpdateKind = (typeof UPDATE_KINDS)[number];
 
 /**
  * A structured update (ACP driver). The answer's own text arrives as `output` events, so

@@ -4,7 +4,7 @@
  * The terminal `exit` event closes the log: nothing is appended after it.
  */
 import { RunnerError } from "../errors.ts";
-import type { ExitEvent, OutputEvent, RunEvent, StderrEvent, UpdateEvent } from "../protocol/api.ts";
+import type { ExitEvent, OutputEvent, RunEvent, StderrEvent, UpdateEvent } from "../protocol/index.ts";
 
 /** An event as the run manager hands it over: the log assigns seq and at. */
 export type NewRunEvent =

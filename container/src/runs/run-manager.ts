@@ -17,7 +17,7 @@ import type {
   RunSummary,
   StartRunRequest,
   StartRunResponse,
-} from "../protocol/api.ts";
+} from "../protocol/index.ts";
 import type { Redactor } from "../text/redact.ts";
 import type { Workspace } from "../workspace/workspace.ts";
 import { Run } from "./run.ts";

@@ -8,12 +8,12 @@ import type { RunnerConfig } from "../config.ts";
 import type { TurnDriver, TurnEnd, TurnHandle, TurnRequest, TurnSink } from "../drivers/driver.ts";
 import { decideAcpOutcome, decideOutcome, type Outcome, type StopReason } from "../drivers/verdict.ts";
 import type { Logger } from "../logger.ts";
-import type { RunStatus, RunSummary, UpdateKind } from "../protocol/api.ts";
+import { type RunStatus, type RunSummary, splitUtf8, tailUtf8, type UpdateKind } from "../protocol/index.ts";
 import { stripAnsi } from "../text/ansi.ts";
 import { TextCleaner } from "../text/cleaner.ts";
 import { boundPayload } from "../text/payload.ts";
 import type { Redactor } from "../text/redact.ts";
-import { splitUtf8, tailUtf8, wellFormed, wellFormedValue } from "../text/utf8.ts";
+import { wellFormed, wellFormedValue } from "../text/well-formed.ts";
 import { RunLog } from "./run-log.ts";
 import type { StatsRecorder } from "./stats.ts";
 

@@ -2,7 +2,7 @@
  * What the runner has done since it started, for GET /health `stats` (kiro_pool_stats): runs
  * served and running means of how long kiro-cli took to take a prompt and to show something.
  */
-import type { RunnerStats } from "../protocol/api.ts";
+import type { RunnerStats } from "../protocol/index.ts";
 
 /** What a run reports about itself. */
 export interface StatsRecorder {

@@ -9,7 +9,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { errnoCode } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import type { AgentInfo } from "../protocol/api.ts";
+import type { AgentInfo } from "../protocol/index.ts";
 
 export const BUILTIN_AGENT: AgentInfo = {
   name: "kiro_default",

@@ -1,8 +1,8 @@
 /**
  * Repository URLs for POST /workspace/clone. A URL reaches git as a plain argument after `--`, and
  * must still name a remote repository in a form git cannot take for an option, a transport command
- * (`ext::`, `fd::`) or a path on the runner's disk. Credentials a URL carries stay out of logs and
- * answers.
+ * (`ext::`, `fd::`) or a path on the runner's disk. Credentials a URL carries stay out of answers
+ * (redacted from git's output); logs show the URL without them (protocol/urls.ts).
  */
 
 /** scp-like `user@host:path`, the form git hands to ssh; user and host never start with "-". */
@@ -54,15 +54,6 @@ export function urlSecrets(url: string): string[] {
   return secrets
     .flatMap((secret) => [secret, safeDecode(secret)])
     .filter((secret) => secret.length >= MIN_URL_SECRET_CHARS);
-}
-
-/** The URL without credentials, for logs (scp-like URLs carry only a user name). */
-export function anonymousUrl(url: string): string {
-  const parsed = parseUrl(url);
-  if (parsed === undefined) return url;
-  parsed.username = "";
-  parsed.password = "";
-  return parsed.toString();
 }
 
 function parseUrl(url: string): URL | undefined {

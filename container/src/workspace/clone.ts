@@ -10,10 +10,9 @@ import path from "node:path";
 import type { RunnerConfig } from "../config.ts";
 import { errnoCode, RunnerError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import type { CloneRequest, CloneResponse } from "../protocol/api.ts";
+import { type CloneRequest, type CloneResponse, tailUtf8, withoutCredentials } from "../protocol/index.ts";
 import { Redactor } from "../text/redact.ts";
-import { tailUtf8 } from "../text/utf8.ts";
-import { anonymousUrl, urlSecrets } from "./clone-url.ts";
+import { urlSecrets } from "./clone-url.ts";
 import { newEntryPath } from "./files.ts";
 import { type GitResult, gitEnv, runGit } from "./git.ts";
 import { isInside, type Workspace } from "./workspace.ts";
@@ -75,7 +74,7 @@ export class WorkspaceCloner {
       request.url,
       target.dir,
     ];
-    logger.info("clone_started", { target: target.dir, source: anonymousUrl(request.url) });
+    logger.info("clone_started", { target: target.dir, source: withoutCredentials(request.url) });
     const redactor = withUrlSecrets(this.deps.redactor, request.url);
     const cloned = await this.git(args, path.dirname(target.dir), redactor);
     if (!succeeded(cloned)) {

@@ -9,7 +9,7 @@ import { constants } from "node:fs";
 import { lstat, mkdir, open, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { errnoCode, RunnerError } from "../errors.ts";
-import type { WriteFileResponse } from "../protocol/api.ts";
+import type { WriteFileResponse } from "../protocol/index.ts";
 import { isInside, type Workspace } from "./workspace.ts";
 
 export async function writeWorkspaceFile(

@@ -10,9 +10,9 @@
 import { spawn } from "node:child_process";
 import type { LogFields, Logger } from "../logger.ts";
 import { type ProcessEnd, ProcessLifecycle } from "../process/lifecycle.ts";
+import { tailUtf8 } from "../protocol/index.ts";
 import { OutputCleaner } from "../text/cleaner.ts";
 import type { Redactor } from "../text/redact.ts";
-import { tailUtf8 } from "../text/utf8.ts";
 
 /** Environment variables of the runner that git must never see. */
 const HIDDEN_FROM_GIT = ["KIRO_RUNNER_SECRET", "KIRO_API_KEY"] as const;

@@ -17,7 +17,7 @@
  * The run behind the sink cleans and redacts each stream as one stream whatever the pieces, so a
  * secret split across pieces (or across hand-ons) is still redacted.
  */
-import type { UpdateKind } from "../../protocol/api.ts";
+import type { UpdateKind } from "../../protocol/index.ts";
 import type { TurnEnd, TurnSink } from "../driver.ts";
 
 /**

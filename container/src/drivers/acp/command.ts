@@ -6,11 +6,11 @@
  */
 import * as acp from "@agentclientprotocol/sdk";
 import { RunnerError } from "../../errors.ts";
-import type { CommandResponse } from "../../protocol/api.ts";
+import type { CommandResponse } from "../../protocol/index.ts";
 import { stripAnsi } from "../../text/ansi.ts";
 import { boundPayload } from "../../text/payload.ts";
 import type { Redactor } from "../../text/redact.ts";
-import { wellFormed, wellFormedValue } from "../../text/utf8.ts";
+import { wellFormed, wellFormedValue } from "../../text/well-formed.ts";
 import { TimeoutError } from "../../timeouts.ts";
 import { obj, str } from "./render.ts";
 import { AcpStartFailure } from "./turn.ts";

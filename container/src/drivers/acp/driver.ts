@@ -10,7 +10,7 @@
 import type { RunnerConfig } from "../../config.ts";
 import { RunnerError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
-import type { CommandResponse } from "../../protocol/api.ts";
+import type { CommandResponse } from "../../protocol/index.ts";
 import type { Redactor } from "../../text/redact.ts";
 import type { SessionCommand, TurnDriver, TurnHandle, TurnRequest, TurnSink } from "../driver.ts";
 import { AcpSession } from "./session.ts";

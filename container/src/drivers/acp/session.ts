@@ -14,7 +14,7 @@
 import type { RequestPermissionResponse } from "@agentclientprotocol/sdk";
 import type { RunnerConfig } from "../../config.ts";
 import { RunnerError } from "../../errors.ts";
-import type { CommandResponse } from "../../protocol/api.ts";
+import type { CommandResponse } from "../../protocol/index.ts";
 import { withTimeout } from "../../timeouts.ts";
 import type { SessionCommand, TurnHandle, TurnRequest, TurnSink } from "../driver.ts";
 import { commandError, commandParams, commandResponse } from "./command.ts";

@@ -13,7 +13,7 @@
  */
 import * as acp from "@agentclientprotocol/sdk";
 import type { RunnerConfig } from "../../config.ts";
-import { wellFormed } from "../../text/utf8.ts";
+import { wellFormed } from "../../text/well-formed.ts";
 import type { AcpTurnEnd, TurnHandle, TurnRequest, TurnSink } from "../driver.ts";
 import { describeExit, type StopReason } from "../verdict.ts";
 import { CoalescingSink } from "./coalescing-sink.ts";

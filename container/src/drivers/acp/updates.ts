@@ -11,7 +11,7 @@
  *   anything else, including methods and update kinds this runner does not know → unknown
  */
 
-import { wellFormed } from "../../text/utf8.ts";
+import { wellFormed } from "../../text/well-formed.ts";
 import type { TurnSink } from "../driver.ts";
 import {
   type Json,

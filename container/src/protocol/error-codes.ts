@@ -1,0 +1,48 @@
+/**
+ * The runner's error vocabulary on the wire: every code the runner can answer with, its HTTP
+ * status, and the body that carries it. The runner maps a code to its status here and nowhere
+ * else; the Worker reads the code back from the body.
+ */
+
+/** Every error the runner reports, one code each. */
+export const RunnerErrorCode = {
+  Unauthorized: "unauthorized",
+  BadRequest: "bad_request",
+  NotFound: "not_found",
+  RunNotFound: "run_not_found",
+  EventsEvicted: "events_evicted",
+  RunExists: "run_exists",
+  WorkspaceEscape: "workspace_escape",
+  WorkspaceMissing: "workspace_missing",
+  KiroCliMissing: "kiro_cli_missing",
+  KiroAuthMissing: "kiro_auth_missing",
+  TooManyRuns: "too_many_runs",
+  /** The active driver cannot do this (slash commands under headless). */
+  Unsupported: "unsupported",
+  /** `git clone` (or reading the clone's HEAD) failed or timed out; the message quotes git's stderr. */
+  CloneFailed: "clone_failed",
+  Internal: "internal",
+} as const;
+export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
+
+/** HTTP status for each runner error code: complete by construction. */
+export const RUNNER_ERROR_STATUS: Record<RunnerErrorCode, number> = {
+  unauthorized: 401,
+  bad_request: 400,
+  not_found: 404,
+  run_not_found: 404,
+  events_evicted: 410,
+  run_exists: 409,
+  workspace_escape: 403,
+  workspace_missing: 422,
+  kiro_cli_missing: 503,
+  kiro_auth_missing: 503,
+  too_many_runs: 429,
+  unsupported: 501,
+  clone_failed: 422,
+  internal: 500,
+};
+
+export interface RunnerErrorBody {
+  error: { code: RunnerErrorCode; message: string };
+}
