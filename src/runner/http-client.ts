@@ -3,6 +3,7 @@ import {
   type RunnerErrorBody,
   type RunnerErrorCode,
 } from "../../container/src/protocol/index.ts";
+import { messageOf } from "../errors.ts";
 import {
   type AgentInfo,
   type CloneRequest,
@@ -114,7 +115,7 @@ export class HttpRunnerClient implements RunnerClient {
     try {
       response = await this.#fetch(request);
     } catch (error) {
-      throw new RunnerRequestError("unreachable", `runner unreachable: ${describe(error)}`, 0);
+      throw new RunnerRequestError("unreachable", `runner unreachable: ${messageOf(error)}`, 0);
     }
     if (response.ok) return response;
     throw await toRunnerError(response);
@@ -145,8 +146,4 @@ async function toRunnerError(response: Response): Promise<RunnerRequestError> {
 
 function sessionPath(sessionKey: string): string {
   return `/sessions/${encodeURIComponent(sessionKey)}`;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
