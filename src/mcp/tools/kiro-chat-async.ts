@@ -15,7 +15,7 @@ export const kiroChatAsync = defineTool({
   output: taskStartedSchema.extend({
     view_url: z.string().describe("A page showing the task's output live; the link is valid for an hour"),
   }),
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   async run({ message, session_id }, ctx) {
     const started = unwrap(await accountOf(ctx).startTask(ctx.userId, message, session_id));
     return { ...started, view_url: await viewUrl(ctx, started.task_id) };

@@ -30,7 +30,7 @@ export const kiroChat = defineTool({
     "Send a message to Kiro and wait for the answer, with progress notifications while Kiro works. If the answer takes longer than the server's wait limit (about 50 s), this returns the task_id with status running; then poll kiro_task_status.",
   input: turnInput,
   output: chatResultSchema,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   async run({ message, session_id }, ctx, request) {
     const started = unwrap(await accountOf(ctx).startTask(ctx.userId, message, session_id));
     const stub = sessionStub(ctx, started.session_id);

@@ -21,7 +21,7 @@ export const kiroCommand = defineTool({
     output: z.string().describe("What the command printed"),
     data: z.unknown().optional().describe("The structured result, when Kiro returned one"),
   }),
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   async run({ command, session_id }, ctx) {
     const { stub } = await resolveSession(ctx, session_id);
     return unwrap(await stub.command(command));

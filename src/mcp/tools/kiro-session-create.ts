@@ -39,7 +39,7 @@ export const kiroSessionCreate = defineTool({
       .describe("Branch or tag of repository to clone (default: its default branch)"),
   }),
   output: sessionInfoSchema,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run({ agent, working_directory, repository, ref }, ctx) {
     if (ref !== undefined && repository === undefined) {
       throw new KiroError(

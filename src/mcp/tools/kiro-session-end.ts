@@ -14,7 +14,7 @@ export const kiroSessionEnd = defineTool({
     ended: z.boolean(),
     cancelled_tasks: z.number().int().describe("Running tasks that were cancelled"),
   }),
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async run({ session_id }, ctx) {
     const { cancelled_tasks } = unwrap(await accountOf(ctx).endSession(ctx.userId, session_id));
     return { session_id, ended: true, cancelled_tasks };
