@@ -1,5 +1,6 @@
 import { McpServer } from "@modelcontextprotocol/server";
 import type { ToolContext } from "./context.ts";
+import { checkParamsFirst } from "./params.ts";
 import { registerPrompts } from "./prompts/index.ts";
 import { registerResources } from "./resources/index.ts";
 import { TOOLS } from "./tools/index.ts";
@@ -8,9 +9,22 @@ export const SERVER_INFO = { name: "kiro-mcp-edge", version: "0.1.0" } as const;
 
 const INSTRUCTIONS = `Hand coding work to Kiro (kiro-cli). Kiro can take minutes: start work with kiro_chat_async and poll kiro_task_status with wait_ms (long-poll) and from_chunk_index = next_chunk_index to read the output while it is produced. kiro_chat waits for the answer for up to about 50 s, then returns the task_id to poll.`;
 
+/**
+ * No list ever changes while a client is connected (the server is built per request and keeps
+ * no connection to notify), so no capability promises list_changed notifications.
+ */
+const CAPABILITIES = {
+  tools: { listChanged: false },
+  resources: { listChanged: false },
+  prompts: { listChanged: false },
+} as const;
+
 /** Builds the MCP server for one request, for one user. Nothing is shared between requests. */
 export function createMcpServer(ctx: ToolContext): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS });
+  // Both before anything is registered: registering installs the handlers and their capability.
+  checkParamsFirst(server.server);
+  server.server.registerCapabilities(CAPABILITIES);
   for (const tool of TOOLS) tool.register(server, ctx);
   registerResources(server, ctx);
   registerPrompts(server);
