@@ -1,15 +1,16 @@
 /**
- * The runner's one error type: a protocol error code plus a message a user can act on.
- * The HTTP edge maps `code` to a status through RUNNER_ERROR_STATUS; nothing else does.
+ * The runner's one error type, RunnerFault: a protocol error code plus a message a user can act
+ * on. The HTTP edge answers it with the status RUNNER_ERROR_STATUS gives the code; nothing else
+ * maps codes to statuses. Also the two helpers that read Node's errno codes.
  */
 import type { RunnerErrorCode } from "./protocol/index.ts";
 
-export class RunnerError extends Error {
+export class RunnerFault extends Error {
   readonly code: RunnerErrorCode;
 
   constructor(code: RunnerErrorCode, message: string) {
     super(message);
-    this.name = "RunnerError";
+    this.name = "RunnerFault";
     this.code = code;
   }
 }

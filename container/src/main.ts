@@ -12,7 +12,6 @@ import type { AddressInfo } from "node:net";
 import runnerPackage from "../package.json" with { type: "json" };
 import { ConfigError, loadConfig, type RunnerConfig } from "./config.ts";
 import { AcpDriver } from "./drivers/acp/driver.ts";
-import { SessionStore } from "./drivers/acp/session-store.ts";
 import type { TurnDriver } from "./drivers/driver.ts";
 import { HeadlessDriver } from "./drivers/headless.ts";
 import { OpenStreams } from "./http/event-stream.ts";
@@ -93,7 +92,7 @@ async function shutdown(server: Server, manager: RunManager, streams: OpenStream
 /** KIRO_DRIVER: warm ACP sessions (default) or one headless kiro-cli per message. */
 function createDriver(config: RunnerConfig, logger: Logger, redactor: Redactor): TurnDriver {
   if (config.driver === "headless") return new HeadlessDriver({ ...config, logger });
-  return new AcpDriver({ config, logger, redactor, store: new SessionStore(config.stateDir, logger) });
+  return new AcpDriver({ config, logger, redactor });
 }
 
 function loadOrExit(logger: Logger): RunnerConfig {

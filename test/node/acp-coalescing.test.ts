@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COALESCE_WINDOW_MS, CoalescingSink } from "../../container/src/drivers/acp/coalescing-sink.ts";
-import type { TurnEnd, TurnSink } from "../../container/src/drivers/driver.ts";
+import type { AcpTurnEnd as TurnEnd } from "../../container/src/drivers/acp/types.ts";
+import type { TurnSink } from "../../container/src/drivers/driver.ts";
 import type { RunEvent, RunSummary } from "../../container/src/protocol/index.ts";
 import { stubBytesOutput } from "../fixtures/stub-output.mjs";
 import {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
-  type AcpOutcomeInput,
-  decideAcpOutcome,
-  decideOutcome,
-  type OutcomeInput,
-} from "../../container/src/drivers/verdict.ts";
+  type AcpVerdictInput as AcpOutcomeInput,
+  decideAcpVerdict as decideAcpOutcome,
+} from "../../container/src/drivers/acp/verdict.ts";
+import {
+  decideHeadlessVerdict as decideOutcome,
+  type HeadlessVerdictInput as OutcomeInput,
+} from "../../container/src/drivers/headless.ts";
 
 const base: OutcomeInput = {
   exit: { code: 0, signal: null },

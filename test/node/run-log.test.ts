@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RunnerError } from "../../container/src/errors.ts";
+import { RunnerFault as RunnerError } from "../../container/src/errors.ts";
 import type { RunEvent } from "../../container/src/protocol/index.ts";
 import { RunLog } from "../../container/src/runs/run-log.ts";
 

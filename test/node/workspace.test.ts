@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RunnerError } from "../../container/src/errors.ts";
+import { RunnerFault as RunnerError } from "../../container/src/errors.ts";
 import { Workspace } from "../../container/src/workspace/workspace.ts";
 
 let scratch: string;

@@ -1,12 +1,50 @@
 /**
  * The contract between a run and the driver that runs its turn (headless: one kiro-cli per
- * message; acp: a warm `kiro-cli acp` per session). The run owns events, limits and the outcome;
- * the driver owns processes and speaks to kiro-cli, and reports through a TurnSink.
+ * message; acp: a warm `kiro-cli acp` per session), and the vocabulary both sides speak about how
+ * a turn stops and ends. The run owns events, limits and the reasons it stops a turn; the driver
+ * owns processes, speaks to kiro-cli, reports through a TurnSink and, at the end, decides what
+ * its turn's end means (a Verdict). The run never asks which driver it has.
+ *
+ * A leaf module: it imports nothing but the protocol's types, so every part may depend on it.
  */
+import type { CommandResponse, ExitEvent, ExitReason, UpdateKind } from "../protocol/index.ts";
 
-import type { CommandResponse, RunnerDriver, UpdateKind } from "../protocol/index.ts";
-import type { DriverExit } from "./headless.ts";
-import type { StopReason } from "./verdict.ts";
+/** Why the runner itself stopped a run. */
+export type StopReason = Extract<ExitReason, "cancelled" | "timeout" | "output_limit" | "shutdown">;
+
+/** How a kiro-cli process ended. */
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** What a turn's end means for its run: the exit event's status, reason and error. */
+export interface Verdict extends Pick<ExitEvent, "status" | "reason" | "error"> {
+  /** Written as a `notice` update just before the exit event. */
+  notice?: string | undefined;
+}
+
+/** What the run saw of a turn: the facts a verdict is decided on. */
+export interface RunFacts {
+  /** Set when the runner stopped the turn; its reason is the verdict whatever kiro-cli did. */
+  stopReason: StopReason | undefined;
+  /** Cleaned stdout held anything but whitespace. */
+  hasOutput: boolean;
+  /** Answer text or any sign of work: a thought, tool call, plan or permission request. */
+  activity: boolean;
+  /** The end of the cleaned stderr. */
+  stderrTail: string;
+  runTimeoutMs: number;
+  maxRunOutputBytes: number;
+}
+
+/** How a turn ended, as its driver reports it. */
+export interface TurnEnd {
+  /** kiro-cli's exit when its process ended with the turn; both null otherwise. */
+  exit: ProcessExit;
+  /** The driver's judgement of this end, given what the run saw. */
+  verdict(facts: RunFacts): Verdict;
+}
 
 /** A checked request for one turn. */
 export interface TurnRequest {
@@ -35,23 +73,8 @@ export interface TurnSink {
   /** kiro-cli has the prompt (headless: the process spawned; acp: session/prompt sent). */
   accepted(): void;
   /** Called once, last. */
-  end(result: TurnEnd): void;
+  end(end: TurnEnd): void;
 }
-
-/** How an ACP turn ended, as the driver saw it. */
-export interface AcpTurnEnd {
-  driver: "acp";
-  /** session/prompt's stopReason, when the response arrived. */
-  stopReason?: string | undefined;
-  /** A JSON-RPC error or a failure to start, in words (secrets already redacted). */
-  error?: string | undefined;
-  /** kiro-cli's process ended during the turn. */
-  exit?: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  /** kiro-cli could not be started at all. */
-  spawnError?: string | undefined;
-}
-
-export type TurnEnd = { driver: "headless"; exit: DriverExit } | AcpTurnEnd;
 
 /** A started turn. `stop` ends it as soon as it can; the sink's end() still follows. */
 export interface TurnHandle {
@@ -68,13 +91,15 @@ export interface SessionCommand {
 }
 
 export interface TurnDriver {
-  readonly name: RunnerDriver;
-  /** Whether command() can run slash commands (else it answers `unsupported`). */
-  readonly commands: boolean;
-  /** Throws a RunnerError when the turn cannot start now (its session already runs one). */
+  /** Throws a RunnerFault when the turn cannot start now (its session already runs one). */
   assertCanStart(request: TurnRequest): void;
   startTurn(request: TurnRequest, sink: TurnSink): TurnHandle;
-  command(sessionKey: string, command: SessionCommand): Promise<CommandResponse>;
+  /**
+   * A slash command on the session's kiro-cli. `prepare` checks the request (kiro-cli, its
+   * credentials, the working directory); a driver without slash commands refuses (`unsupported`)
+   * before calling it, whatever the request.
+   */
+  command(sessionKey: string, prepare: () => Promise<SessionCommand>): Promise<CommandResponse>;
   /** The session's next turn starts a new conversation. */
   reset(sessionKey: string): Promise<void>;
   /** The session ended: stop its kiro-cli and forget it. */

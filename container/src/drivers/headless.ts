@@ -3,8 +3,9 @@
  *
  * kiro-cli is spawned from an argument array (never a shell) as the leader of its own process
  * group, with the message written to stdin and stdin closed; ProcessLifecycle reports the end
- * once the process, its pipes and its group are gone. Headless kiro-cli has no slash commands
- * and keeps nothing warm, so the session operations are trivial or `unsupported`.
+ * once the process, its pipes and its group are gone, and the driver's verdict says what that
+ * exit means (decideHeadlessVerdict). Headless kiro-cli has no slash commands and keeps nothing
+ * warm, so the session operations are trivial or `unsupported`.
  *
  * KIRO_TRUST becomes kiro-cli's trust flags (HEADLESS_TRUST_FLAGS). Headless kiro-cli cannot ask
  * anyone, so a tool it does not trust is refused by kiro-cli itself: the turn goes on (kiro-cli
@@ -12,15 +13,13 @@
  */
 import { spawn } from "node:child_process";
 import type { TrustPolicy } from "../config.ts";
-import { errnoCode, RunnerError } from "../errors.ts";
+import { errnoCode, RunnerFault } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { type ProcessEnd, ProcessLifecycle } from "../process/lifecycle.ts";
 import type { CommandResponse } from "../protocol/index.ts";
 import { Utf8StreamDecoder } from "../text/decoder.ts";
-import type { TurnDriver, TurnHandle, TurnRequest, TurnSink } from "./driver.ts";
-
-/** How a headless kiro-cli process ended. */
-export type DriverExit = ProcessEnd;
+import type { RunFacts, TurnDriver, TurnEnd, TurnHandle, TurnRequest, TurnSink, Verdict } from "./driver.ts";
+import { failed, meaningOf, spawnFailed, stderrSuffix, stoppedVerdict } from "./verdict.ts";
 
 export interface HeadlessOptions {
   logger: Logger;
@@ -66,24 +65,22 @@ export function headlessArgs(
   return args;
 }
 
-export const HEADLESS_COMMANDS_UNSUPPORTED =
+const COMMANDS_UNSUPPORTED =
   "slash commands need the ACP driver (KIRO_DRIVER=acp); headless kiro-cli has none";
 
 export class HeadlessDriver implements TurnDriver {
-  readonly name = "headless";
-  readonly commands = false;
-  private readonly options: HeadlessOptions;
+  readonly #options: HeadlessOptions;
 
   constructor(options: HeadlessOptions) {
-    this.options = options;
+    this.#options = options;
   }
 
   assertCanStart(): void {}
 
   /** Spawns kiro-cli for the turn; output is decoded here and cleaned by the run. */
   startTurn(request: TurnRequest, sink: TurnSink): TurnHandle {
-    const { logger } = this.options;
-    const child = spawn(request.cliPath, headlessArgs(request, this.options.trust), {
+    const { logger } = this.#options;
+    const child = spawn(request.cliPath, headlessArgs(request, this.#options.trust), {
       cwd: request.cwd,
       env: request.env,
       detached: true,
@@ -93,13 +90,13 @@ export class HeadlessDriver implements TurnDriver {
     const stderr = new Utf8StreamDecoder();
     const lifecycle = new ProcessLifecycle(
       child,
-      { ...this.options, label: { run_id: request.runId } },
+      { ...this.#options, label: { run_id: request.runId } },
       {
         spawned: () => sink.accepted(),
         exit: (exit) => {
           sink.output(stdout.end());
           sink.stderr(stderr.end());
-          sink.end({ driver: "headless", exit });
+          sink.end(headlessEnd(exit));
         },
       },
     );
@@ -114,8 +111,9 @@ export class HeadlessDriver implements TurnDriver {
     return lifecycle;
   }
 
+  /** Headless kiro-cli has no slash commands: refused before the request is even checked. */
   async command(): Promise<CommandResponse> {
-    throw new RunnerError("unsupported", HEADLESS_COMMANDS_UNSUPPORTED);
+    throw new RunnerFault("unsupported", COMMANDS_UNSUPPORTED);
   }
 
   async reset(): Promise<void> {}
@@ -127,4 +125,33 @@ export class HeadlessDriver implements TurnDriver {
   }
 
   async shutdown(): Promise<void> {}
+}
+
+export interface HeadlessVerdictInput extends Omit<RunFacts, "activity"> {
+  exit: ProcessEnd;
+}
+
+/**
+ * What a headless kiro-cli's exit means. Its exit status alone is not enough: exit 0 with
+ * nothing on stdout is a failure (an invalid API key does exactly that).
+ */
+export function decideHeadlessVerdict(input: HeadlessVerdictInput): Verdict {
+  const stopped = stoppedVerdict(input);
+  if (stopped !== undefined) return stopped;
+  const { code, signal, spawnError } = input.exit;
+  if (spawnError !== undefined) return spawnFailed(spawnError);
+  if (signal !== null) {
+    return failed(`kiro-cli was killed by signal ${signal}${stderrSuffix(input.stderrTail)}`);
+  }
+  if (code === 0) {
+    if (input.hasOutput) return { status: "completed", reason: "exited" };
+    return failed(
+      `kiro-cli exited 0 without output (check that KIRO_API_KEY is valid)${stderrSuffix(input.stderrTail)}`,
+    );
+  }
+  return failed(`kiro-cli exited with code ${code}${meaningOf(code)}${stderrSuffix(input.stderrTail)}`);
+}
+
+function headlessEnd(exit: ProcessEnd): TurnEnd {
+  return { exit, verdict: (facts) => decideHeadlessVerdict({ ...facts, exit }) };
 }

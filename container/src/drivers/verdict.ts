@@ -1,131 +1,36 @@
 /**
- * How a run ended, in words a user can act on. kiro-cli's exit status alone is not enough: exit 0
- * with nothing on stdout is a failure (an invalid API key does exactly that), and a run the
- * runner stopped reports why it was stopped rather than the signal that did it.
- *
- * Under ACP a turn ends with the session/prompt response's stopReason. end_turn completes the
- * run, unless nothing at all happened (no answer text, thought, tool call, plan or permission
- * request): like exit 0 without output, that is a failure. max_tokens and max_turn_requests
- * complete with a notice (the partial answer is still the answer); refusal fails; cancelled
- * without the runner asking is reported as cancelled; unknown reasons complete with a notice.
+ * The words every driver's verdict is made of, so a user reads the same sentence whichever
+ * driver ran the turn: why the runner stopped a run (that reason wins over whatever signal or
+ * answer ended it), a kiro-cli that could not start, an exit status and what its code means, and
+ * the end of stderr quoted in an error. Each driver decides its own verdict with these
+ * (headless.ts, acp/verdict.ts).
  */
-
-import { type ExitEvent, type ExitReason, tailUtf8 } from "../protocol/index.ts";
-import type { AcpTurnEnd } from "./driver.ts";
-import type { DriverExit } from "./headless.ts";
-
-/** Why the runner itself stopped a run. */
-export type StopReason = Extract<ExitReason, "cancelled" | "timeout" | "output_limit" | "shutdown">;
-
-export interface OutcomeInput {
-  exit: DriverExit;
-  stopReason: StopReason | undefined;
-  /** Whether cleaned stdout held anything but whitespace. */
-  hasOutput: boolean;
-  stderrTail: string;
-  runTimeoutMs: number;
-  maxRunOutputBytes: number;
-}
-
-export type Outcome = Pick<ExitEvent, "status" | "reason" | "error">;
-
-export interface AcpOutcomeInput extends Omit<OutcomeInput, "exit" | "hasOutput"> {
-  end: AcpTurnEnd;
-  /** Whether the turn produced answer text or any sign of work (thought, tool call, plan …). */
-  activity: boolean;
-}
+import { tailUtf8 } from "../protocol/index.ts";
+import type { ProcessExit, RunFacts, TurnEnd, Verdict } from "./driver.ts";
 
 /** Longest stderr excerpt quoted inside an error message. */
 const ERROR_STDERR_BYTES = 500;
 
-export function decideOutcome(input: OutcomeInput): Outcome {
-  if (input.stopReason !== undefined) return stoppedOutcome(input);
-  const { code, signal, spawnError } = input.exit;
-  if (spawnError !== undefined) {
-    return {
-      status: "failed",
-      reason: "spawn_failed",
-      error: `kiro-cli could not be started (${spawnError})`,
-    };
-  }
-  if (signal !== null) {
-    return failed(`kiro-cli was killed by signal ${signal}${stderrSuffix(input.stderrTail)}`);
-  }
-  if (code === 0) {
-    if (input.hasOutput) return { status: "completed", reason: "exited" };
-    return failed(
-      `kiro-cli exited 0 without output (check that KIRO_API_KEY is valid)${stderrSuffix(input.stderrTail)}`,
-    );
-  }
-  return failed(`kiro-cli exited with code ${code}${meaningOf(code)}${stderrSuffix(input.stderrTail)}`);
-}
-
-export function decideAcpOutcome(input: AcpOutcomeInput): Outcome & { notice?: string } {
-  if (input.stopReason !== undefined) return stoppedOutcome(input);
-  const { end } = input;
-  if (end.spawnError !== undefined) {
-    return {
-      status: "failed",
-      reason: "spawn_failed",
-      error: `kiro-cli could not be started (${end.spawnError})`,
-    };
-  }
-  if (end.error !== undefined || end.stopReason === undefined) {
-    return failed(
-      `${end.error ?? "kiro-cli ended the turn without answering"}${stderrSuffix(input.stderrTail)}`,
-    );
-  }
-  if (!input.activity && end.stopReason !== "cancelled") {
-    return failed(
-      `kiro-cli ended the turn (${end.stopReason}) without any output (check that KIRO_API_KEY is valid)${stderrSuffix(input.stderrTail)}`,
-    );
-  }
-  switch (end.stopReason) {
-    case "end_turn":
-      return { status: "completed", reason: "exited" };
-    case "cancelled":
-      return { status: "cancelled", reason: "exited", error: "kiro-cli cancelled the turn on its own" };
-    case "refusal":
-      return failed("kiro-cli refused to continue this turn (stopReason refusal)");
-    case "max_tokens":
-    case "max_turn_requests":
-      return {
-        status: "completed",
-        reason: "exited",
-        notice: `kiro-cli stopped the turn early (stopReason ${end.stopReason}): the answer may be cut short`,
-      };
-    default:
-      return {
-        status: "completed",
-        reason: "exited",
-        notice: `kiro-cli ended the turn with stopReason ${end.stopReason}`,
-      };
-  }
-}
-
-/** "kiro-cli exited with code 4 (the requested agent was not found)" or "… was killed by signal X". */
-export function describeExit(exit: { code: number | null; signal: NodeJS.Signals | null }): string {
-  if (exit.signal !== null) return `kiro-cli was killed by signal ${exit.signal}`;
-  return `kiro-cli exited with code ${exit.code}${meaningOf(exit.code)}`;
-}
-
-function stoppedOutcome(
-  input: Pick<OutcomeInput, "stopReason" | "runTimeoutMs" | "maxRunOutputBytes">,
-): Outcome {
-  switch (input.stopReason) {
+/** The verdict on a run the runner stopped, or undefined when it did not stop it. */
+export function stoppedVerdict(
+  facts: Pick<RunFacts, "stopReason" | "runTimeoutMs" | "maxRunOutputBytes">,
+): Verdict | undefined {
+  switch (facts.stopReason) {
+    case undefined:
+      return undefined;
     case "cancelled":
       return { status: "cancelled", reason: "cancelled", error: "the run was cancelled" };
     case "timeout":
       return {
         status: "failed",
         reason: "timeout",
-        error: `kiro-cli did not finish within ${input.runTimeoutMs} ms (KIRO_RUN_TIMEOUT_MS) and was stopped`,
+        error: `kiro-cli did not finish within ${facts.runTimeoutMs} ms (KIRO_RUN_TIMEOUT_MS) and was stopped`,
       };
     case "output_limit":
       return {
         status: "failed",
         reason: "output_limit",
-        error: `kiro-cli wrote more than ${input.maxRunOutputBytes} bytes (KIRO_MAX_RUN_OUTPUT_BYTES) and was stopped`,
+        error: `kiro-cli wrote more than ${facts.maxRunOutputBytes} bytes (KIRO_MAX_RUN_OUTPUT_BYTES) and was stopped`,
       };
     default:
       return {
@@ -136,19 +41,44 @@ function stoppedOutcome(
   }
 }
 
-function meaningOf(code: number | null): string {
+/** kiro-cli could not be started at all; `detail` says why (an errno and message). */
+export function spawnFailed(detail: string): Verdict {
+  return { status: "failed", reason: "spawn_failed", error: `kiro-cli could not be started (${detail})` };
+}
+
+/** kiro-cli ended the turn on its own, and that is a failure. */
+export function failed(error: string): Verdict {
+  return { status: "failed", reason: "exited", error };
+}
+
+/**
+ * The end of a turn whose driver threw while starting it: nothing ran, so the run fails as
+ * spawn_failed (unless it was stopped already).
+ */
+export function unstartedTurn(detail: string): TurnEnd {
+  return {
+    exit: { code: null, signal: null },
+    verdict: (facts) => stoppedVerdict(facts) ?? spawnFailed(detail),
+  };
+}
+
+/** "kiro-cli exited with code 4 (the requested agent was not found)" or "… was killed by signal X". */
+export function describeExit(exit: ProcessExit): string {
+  if (exit.signal !== null) return `kiro-cli was killed by signal ${exit.signal}`;
+  return `kiro-cli exited with code ${exit.code}${meaningOf(exit.code)}`;
+}
+
+/** What kiro-cli's documented exit codes mean, as " (…)", or "". */
+export function meaningOf(code: number | null): string {
   if (code === 3) return " (an MCP server failed to start)";
   if (code === 4) return " (the requested agent was not found)";
   return "";
 }
 
-function stderrSuffix(tail: string): string {
+/** ": <the end of stderr>" for an error message, or "" when stderr held nothing. */
+export function stderrSuffix(tail: string): string {
   const trimmed = tail.trim();
   if (trimmed === "") return "";
   const excerpt = tailUtf8(trimmed, ERROR_STDERR_BYTES);
   return `: ${excerpt === trimmed ? "" : "…"}${excerpt}`;
-}
-
-function failed(error: string): Outcome {
-  return { status: "failed", reason: "exited", error };
 }

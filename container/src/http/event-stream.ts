@@ -10,27 +10,27 @@ import type { RunLog } from "../runs/run-log.ts";
 
 /** The event streams being served, so shutdown can let them finish before cutting connections. */
 export class OpenStreams {
-  private readonly open = new Set<ServerResponse>();
-  private readonly waiters = new Set<() => void>();
+  readonly #open = new Set<ServerResponse>();
+  readonly #waiters = new Set<() => void>();
 
   add(res: ServerResponse): void {
-    this.open.add(res);
+    this.#open.add(res);
     res.once("close", () => {
-      this.open.delete(res);
-      if (this.open.size === 0) for (const wake of this.waiters) wake();
+      this.#open.delete(res);
+      if (this.#open.size === 0) for (const wake of this.#waiters) wake();
     });
   }
 
   /** Resolves once every open stream has finished, or after `timeoutMs`. */
   async drained(timeoutMs: number): Promise<void> {
-    if (this.open.size === 0) return;
+    if (this.#open.size === 0) return;
     let wake = () => {};
     const done = new Promise<void>((resolve) => {
       wake = resolve;
     });
-    this.waiters.add(wake);
+    this.#waiters.add(wake);
     await Promise.race([done, sleep(timeoutMs)]);
-    this.waiters.delete(wake);
+    this.#waiters.delete(wake);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { RunnerError } from "../errors.ts";
+import { RunnerFault } from "../errors.ts";
 import { RUNNER_ERROR_STATUS, RUNNER_SECRET_HEADER, type RunnerErrorBody } from "../protocol/index.ts";
 
 /** Throws unauthorized unless the request carries `secret` (compared in constant time). */
@@ -12,7 +12,7 @@ export function requireSecret(req: IncomingMessage, secret: string | undefined):
   if (secret === undefined) return;
   const given = req.headers[RUNNER_SECRET_HEADER];
   if (typeof given !== "string" || !sameSecret(given, secret)) {
-    throw new RunnerError("unauthorized", `missing or wrong ${RUNNER_SECRET_HEADER} header`);
+    throw new RunnerFault("unauthorized", `missing or wrong ${RUNNER_SECRET_HEADER} header`);
   }
 }
 
@@ -28,7 +28,7 @@ function sameSecret(given: string, expected: string): boolean {
  * so the caller still receives the error.
  */
 export async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const tooBig = () => new RunnerError("bad_request", `the request body exceeds ${maxBytes} bytes`);
+  const tooBig = () => new RunnerFault("bad_request", `the request body exceeds ${maxBytes} bytes`);
   if (Number(req.headers["content-length"] ?? 0) > maxBytes) {
     req.resume();
     throw tooBig();
@@ -51,7 +51,7 @@ export async function readJson(req: IncomingMessage, maxBytes: number): Promise<
     return JSON.parse(text) as unknown;
   } catch {
     // The parser's message would echo part of the body; saying it is not JSON is enough.
-    throw new RunnerError("bad_request", "the request body is not valid JSON");
+    throw new RunnerFault("bad_request", "the request body is not valid JSON");
   }
 }
 
@@ -65,7 +65,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, error: RunnerError): void {
+export function sendError(res: ServerResponse, error: RunnerFault): void {
   const body: RunnerErrorBody = { error: { code: error.code, message: error.message } };
   sendJson(res, RUNNER_ERROR_STATUS[error.code], body);
 }

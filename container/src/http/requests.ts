@@ -4,7 +4,7 @@
  * they become kiro-cli arguments.
  */
 
-import { RunnerError } from "../errors.ts";
+import { RunnerFault } from "../errors.ts";
 import type {
   CloneRequest,
   CommandRequest,
@@ -130,7 +130,7 @@ function knownFields(body: unknown, allowed: ReadonlySet<string>): Record<string
 
 function asObject(body: unknown): Record<string, unknown> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new RunnerError("bad_request", "the request body must be a JSON object");
+    throw new RunnerFault("bad_request", "the request body must be a JSON object");
   }
   return body as Record<string, unknown>;
 }
@@ -157,6 +157,6 @@ function optionalBoolean(fields: Record<string, unknown>, name: string): boolean
   return value;
 }
 
-function bad(field: string, problem: string): RunnerError {
-  return new RunnerError("bad_request", `${field} ${problem}`);
+function bad(field: string, problem: string): RunnerFault {
+  return new RunnerFault("bad_request", `${field} ${problem}`);
 }

@@ -1,12 +1,12 @@
 /**
  * The runner's HTTP edge (node:http): checks the shared secret, routes, parses, delegates to the
  * run manager (runs and sessions) or to the workspace helpers (agents, files, clones), and maps every
- * RunnerError to its protocol status. Unexpected errors become `internal` without details; they
+ * RunnerFault to its protocol status. Unexpected errors become `internal` without details; they
  * are logged with the route, never with request bodies.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { RunnerConfig } from "../config.ts";
-import { RunnerError } from "../errors.ts";
+import { RunnerFault } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { AgentsResponse, ResolveWorkspaceResponse, RunnerHealth } from "../protocol/index.ts";
 import type { RunManager } from "../runs/run-manager.ts";
@@ -161,12 +161,12 @@ function health(deps: ServerDeps): RunnerHealth {
   };
 }
 
-function notFound(req: IncomingMessage, url: URL): RunnerError {
-  return new RunnerError("not_found", `no route for ${req.method} ${url.pathname}`);
+function notFound(req: IncomingMessage, url: URL): RunnerFault {
+  return new RunnerFault("not_found", `no route for ${req.method} ${url.pathname}`);
 }
 
 function fail(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, error: unknown): void {
-  const known = error instanceof RunnerError;
+  const known = error instanceof RunnerFault;
   if (!known) {
     const detail = error instanceof Error ? error.message : String(error);
     deps.logger.error("request_failed", { method: req.method, path: pathOf(req), detail });
@@ -175,7 +175,7 @@ function fail(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, error
     res.destroy();
     return;
   }
-  sendError(res, known ? error : new RunnerError("internal", "internal runner error"));
+  sendError(res, known ? error : new RunnerFault("internal", "internal runner error"));
 }
 
 function decodeSegment(segment: string): string {
@@ -183,7 +183,7 @@ function decodeSegment(segment: string): string {
     return decodeURIComponent(segment);
   } catch {
     // Malformed percent-encoding cannot name any run.
-    throw new RunnerError("bad_request", "the run id in the path is not valid percent-encoding");
+    throw new RunnerFault("bad_request", "the run id in the path is not valid percent-encoding");
   }
 }
 

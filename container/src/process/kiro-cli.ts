@@ -6,7 +6,7 @@
  */
 import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
-import { RunnerError } from "../errors.ts";
+import { RunnerFault } from "../errors.ts";
 
 export interface KiroCliLocation {
   /** Absolute path when found, else the configured value. */
@@ -35,7 +35,7 @@ export function locateKiroCli(
 export function requireKiroCli(configured: string): string {
   const location = locateKiroCli(configured);
   if (!location.found) {
-    throw new RunnerError(
+    throw new RunnerFault(
       "kiro_cli_missing",
       `kiro-cli was not found (KIRO_CLI_PATH=${configured}). Install Kiro CLI or set KIRO_CLI_PATH to its path.`,
     );
@@ -49,7 +49,7 @@ export function requireKiroCli(configured: string): string {
  */
 export function requireKiroAuth(hasApiKey: boolean, allowLocalLogin: boolean): void {
   if (hasApiKey || allowLocalLogin) return;
-  throw new RunnerError(
+  throw new RunnerFault(
     "kiro_auth_missing",
     "KIRO_API_KEY is not set, so kiro-cli would wait for a device login. Set KIRO_API_KEY to a Kiro API key, or set KIRO_ALLOW_LOCAL_LOGIN=1 where `kiro-cli login` has already been done.",
   );

@@ -34,91 +34,98 @@ export interface LifecycleCallbacks {
 }
 
 export class ProcessLifecycle {
-  private readonly child: ChildProcess;
-  private readonly options: LifecycleOptions;
-  private readonly callbacks: LifecycleCallbacks;
-  private spawned = false;
-  private done = false;
-  private stopping = false;
-  private readonly timers: NodeJS.Timeout[] = [];
+  readonly #child: ChildProcess;
+  readonly #options: LifecycleOptions;
+  readonly #callbacks: LifecycleCallbacks;
+  #spawned = false;
+  #done = false;
+  #stopping = false;
+  readonly #timers: NodeJS.Timeout[] = [];
 
   constructor(child: ChildProcess, options: LifecycleOptions, callbacks: LifecycleCallbacks) {
-    this.child = child;
-    this.options = options;
-    this.callbacks = callbacks;
+    this.#child = child;
+    this.#options = options;
+    this.#callbacks = callbacks;
     child.once("spawn", () => {
-      this.spawned = true;
+      this.#spawned = true;
       callbacks.spawned?.();
     });
-    child.once("error", (error) => this.onError(error));
-    child.once("exit", () => this.onExit());
+    child.once("error", (error) => this.#onError(error));
+    child.once("exit", () => this.#onExit());
     child.once("close", (code: number | null, signal: NodeJS.Signals | null) => {
-      void this.onClose(code, signal);
+      void this.#onClose(code, signal);
     });
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.#child.pid;
   }
 
   /** True until the end has been reported. */
   get running(): boolean {
-    return !this.done;
+    return !this.#done;
   }
 
   /** SIGTERM to the group, SIGKILL after the grace period. */
   stop(): void {
-    const pid = this.child.pid;
-    if (this.done || this.stopping || pid === undefined) return;
-    this.stopping = true;
+    const pid = this.#child.pid;
+    if (this.#done || this.#stopping || pid === undefined) return;
+    this.#stopping = true;
     signalGroup(pid, "SIGTERM");
-    this.later(this.options.cancelGraceMs, () => this.kill("cancel_grace_expired"));
+    this.#later(this.#options.cancelGraceMs, () => this.kill("cancel_grace_expired"));
   }
 
   /** SIGKILL to the group now. */
   kill(why: string): void {
-    const pid = this.child.pid;
-    if (this.done || pid === undefined) return;
-    this.options.logger.warn("killing_process_group", { ...this.options.label, pgid: pid, why });
+    const pid = this.#child.pid;
+    if (this.#done || pid === undefined) return;
+    this.#options.logger.warn("killing_process_group", { ...this.#options.label, pgid: pid, why });
     signalGroup(pid, "SIGKILL");
   }
 
-  private onError(error: Error): void {
-    if (this.spawned) {
-      this.options.logger.warn("child_error", { ...this.options.label, code: errnoCode(error) ?? "unknown" });
+  #onError(error: Error): void {
+    if (this.#spawned) {
+      this.#options.logger.warn("child_error", {
+        ...this.#options.label,
+        code: errnoCode(error) ?? "unknown",
+      });
       return;
     }
-    this.finish({ code: null, signal: null, spawnError: `${errnoCode(error) ?? "error"}: ${error.message}` });
+    this.#finish({
+      code: null,
+      signal: null,
+      spawnError: `${errnoCode(error) ?? "error"}: ${error.message}`,
+    });
   }
 
   /** The leader exited; orphans holding its pipes get a short grace, then the group is killed. */
-  private onExit(): void {
-    this.later(this.options.pipeDrainGraceMs, () => this.kill("pipes_held_open"));
+  #onExit(): void {
+    this.#later(this.#options.pipeDrainGraceMs, () => this.kill("pipes_held_open"));
   }
 
-  private async onClose(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
-    const pid = this.child.pid;
-    if (this.done || pid === undefined || !this.spawned) return;
-    this.stopping = true;
-    this.clearTimers();
+  async #onClose(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    const pid = this.#child.pid;
+    if (this.#done || pid === undefined || !this.#spawned) return;
+    this.#stopping = true;
+    this.#clearTimers();
     signalGroup(pid, "SIGKILL");
-    const gone = await waitGroupGone(pid, this.options.groupGoneTimeoutMs);
-    if (!gone) this.options.logger.warn("process_group_lingers", { ...this.options.label, pgid: pid });
-    this.finish({ code, signal });
+    const gone = await waitGroupGone(pid, this.#options.groupGoneTimeoutMs);
+    if (!gone) this.#options.logger.warn("process_group_lingers", { ...this.#options.label, pgid: pid });
+    this.#finish({ code, signal });
   }
 
-  private finish(result: ProcessEnd): void {
-    if (this.done) return;
-    this.done = true;
-    this.clearTimers();
-    this.callbacks.exit(result);
+  #finish(result: ProcessEnd): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#clearTimers();
+    this.#callbacks.exit(result);
   }
 
-  private later(ms: number, fn: () => void): void {
-    this.timers.push(setTimeout(fn, ms));
+  #later(ms: number, fn: () => void): void {
+    this.#timers.push(setTimeout(fn, ms));
   }
 
-  private clearTimers(): void {
-    for (const timer of this.timers.splice(0)) clearTimeout(timer);
+  #clearTimers(): void {
+    for (const timer of this.#timers.splice(0)) clearTimeout(timer);
   }
 }

@@ -6,8 +6,7 @@
  */
 import type { RunnerConfig } from "../config.ts";
 import type { TurnDriver, TurnRequest } from "../drivers/driver.ts";
-import { HEADLESS_COMMANDS_UNSUPPORTED } from "../drivers/headless.ts";
-import { RunnerError } from "../errors.ts";
+import { RunnerFault } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { locateKiroCli, requireKiroAuth, requireKiroCli } from "../process/kiro-cli.ts";
 import type {
@@ -40,24 +39,24 @@ export interface RunManagerDeps {
 }
 
 export class RunManager {
-  private readonly runs = new Map<string, Run>();
-  private readonly deps: RunManagerDeps;
-  private shuttingDown = false;
+  readonly #runs = new Map<string, Run>();
+  readonly #deps: RunManagerDeps;
+  #shuttingDown = false;
 
   constructor(deps: RunManagerDeps) {
-    this.deps = deps;
+    this.#deps = deps;
   }
 
   /** Checks everything that can be checked before spawning, then starts the run. */
   async start(request: StartRunRequest): Promise<StartRunResponse> {
-    const { config, workspace, driver } = this.deps;
-    this.assertNew(request.run_id);
+    const { config, workspace, driver } = this.#deps;
+    this.#assertNew(request.run_id);
     const cliPath = requireKiroCli(config.kiroCliPath);
     requireKiroAuth(config.hasApiKey, config.allowLocalLogin);
-    this.assertCapacity();
+    this.#assertCapacity();
     const cwd = await workspace.resolve(request.cwd);
-    this.assertNew(request.run_id);
-    this.assertCapacity();
+    this.#assertNew(request.run_id);
+    this.#assertCapacity();
     const { message, agent, model, resume, session_key: sessionKey } = request;
     const turn: TurnRequest = {
       runId: request.run_id,
@@ -68,133 +67,128 @@ export class RunManager {
       resume,
       sessionKey,
       cliPath,
-      env: this.childEnv(),
+      env: this.#childEnv(),
     };
     driver.assertCanStart(turn);
     const run = new Run(request.run_id, sessionKey, {
-      ...this.deps,
-      onEnded: (ended) => this.onEnded(ended),
+      ...this.#deps,
+      onEnded: (ended) => this.#onEnded(ended),
     });
-    this.runs.set(run.id, run);
-    this.deps.stats.runStarted();
+    this.#runs.set(run.id, run);
+    this.#deps.stats.runStarted();
     run.start(driver, turn);
-    return { run_id: run.id, boot_id: this.deps.bootId };
+    return { run_id: run.id, boot_id: this.#deps.bootId };
   }
 
   summary(runId: string): RunSummary {
-    return this.get(runId).summary();
+    return this.#get(runId).summary();
   }
 
   /** The run's event log, for readers. */
   events(runId: string): RunLog {
-    return this.get(runId).log;
+    return this.#get(runId).log;
   }
 
   /** Stops a running run and answers once its exit event is written; a finished run is unchanged. */
   async cancel(runId: string): Promise<RunSummary> {
-    const run = this.get(runId);
+    const run = this.#get(runId);
     run.stop("cancelled");
     await run.waitEnded();
     return run.summary();
   }
 
-  /** A Kiro slash command on the session's kiro-cli (ACP only). */
-  async command(sessionKey: string, request: CommandRequest): Promise<CommandResponse> {
-    const { config, workspace, driver } = this.deps;
-    if (!driver.commands) throw new RunnerError("unsupported", HEADLESS_COMMANDS_UNSUPPORTED);
-    const cliPath = requireKiroCli(config.kiroCliPath);
-    requireKiroAuth(config.hasApiKey, config.allowLocalLogin);
-    const cwd = await workspace.resolve(request.cwd);
-    return driver.command(sessionKey, {
-      command: request.command,
-      cwd,
-      agent: request.agent,
-      cliPath,
-      env: this.childEnv(),
+  /** A Kiro slash command on the session's kiro-cli (a driver without commands refuses it first). */
+  command(sessionKey: string, request: CommandRequest): Promise<CommandResponse> {
+    return this.#deps.driver.command(sessionKey, async () => {
+      const { config, workspace } = this.#deps;
+      const cliPath = requireKiroCli(config.kiroCliPath);
+      requireKiroAuth(config.hasApiKey, config.allowLocalLogin);
+      const cwd = await workspace.resolve(request.cwd);
+      return { command: request.command, cwd, agent: request.agent, cliPath, env: this.#childEnv() };
     });
   }
 
   /** The session's next run starts a new conversation. */
   async reset(sessionKey: string): Promise<void> {
-    await this.deps.driver.reset(sessionKey);
+    await this.#deps.driver.reset(sessionKey);
   }
 
   /** The session ended: its runs are cancelled and its kiro-cli stopped. */
   async endSession(sessionKey: string): Promise<void> {
-    const running = this.running().filter((run) => run.sessionKey === sessionKey);
+    const running = this.#running().filter((run) => run.sessionKey === sessionKey);
     for (const run of running) run.stop("cancelled");
-    await this.deps.driver.endSession(sessionKey);
+    await this.#deps.driver.endSession(sessionKey);
     await Promise.all(running.map((run) => run.waitEnded()));
   }
 
   /** Refuses new runs, stops every running one (reason shutdown), waits for their exit events, stops warm processes. */
   async shutdown(): Promise<void> {
-    this.shuttingDown = true;
-    const running = this.running();
+    this.#shuttingDown = true;
+    const running = this.#running();
     for (const run of running) run.stop("shutdown");
     await Promise.all(running.map((run) => run.waitEnded()));
-    await this.deps.driver.shutdown();
+    await this.#deps.driver.shutdown();
   }
 
   counts(): { active: number; total: number } {
-    return { active: this.running().length, total: this.stats().runs_served };
+    return { active: this.#running().length, total: this.stats().runs_served };
   }
 
   stats(): RunnerStats {
-    return this.deps.stats.snapshot(this.deps.driver.warmProcesses());
+    return this.#deps.stats.snapshot(this.#deps.driver.warmProcesses());
   }
 
   kiroCli(): { path: string; found: boolean } {
-    return locateKiroCli(this.deps.config.kiroCliPath);
+    return locateKiroCli(this.#deps.config.kiroCliPath);
   }
 
-  private get(runId: string): Run {
-    const run = this.runs.get(runId);
+  #get(runId: string): Run {
+    const run = this.#runs.get(runId);
     if (run === undefined) {
-      throw new RunnerError(
+      throw new RunnerFault(
         "run_not_found",
-        `run ${runId} is not known to this runner (boot ${this.deps.bootId})`,
+        `run ${runId} is not known to this runner (boot ${this.#deps.bootId})`,
       );
     }
     return run;
   }
 
-  private assertNew(runId: string): void {
-    if (this.runs.has(runId)) throw new RunnerError("run_exists", `run ${runId} already exists`);
+  #assertNew(runId: string): void {
+    if (this.#runs.has(runId)) throw new RunnerFault("run_exists", `run ${runId} already exists`);
   }
 
-  private assertCapacity(): void {
-    if (this.shuttingDown) throw new RunnerError("internal", "the runner is shutting down");
-    const max = this.deps.config.maxActiveRuns;
-    if (this.running().length >= max) {
-      throw new RunnerError(
+  #assertCapacity(): void {
+    if (this.#shuttingDown) throw new RunnerFault("internal", "the runner is shutting down");
+    const max = this.#deps.config.maxActiveRuns;
+    if (this.#running().length >= max) {
+      throw new RunnerFault(
         "too_many_runs",
         `${max} runs are already active (KIRO_MAX_ACTIVE_RUNS); retry later`,
       );
     }
   }
 
-  private running(): Run[] {
-    return [...this.runs.values()].filter((run) => run.status === "running");
+  #running(): Run[] {
+    return [...this.#runs.values()].filter((run) => run.status === "running");
   }
 
-  private childEnv(): NodeJS.ProcessEnv {
-    const env = { ...(this.deps.env ?? process.env) };
+  #childEnv(): NodeJS.ProcessEnv {
+    const env = { ...(this.#deps.env ?? process.env) };
     for (const name of HIDDEN_FROM_KIRO) delete env[name];
     return env;
   }
 
   /** Schedules deletion after the retention and keeps at most maxRetainedRuns finished runs. */
-  private onEnded(run: Run): void {
-    const { runRetentionMs, maxRetainedRuns } = this.deps.config;
-    setTimeout(() => this.forget(run), runRetentionMs).unref();
-    const finished = [...this.runs.values()].filter((candidate) => candidate.status !== "running");
-    for (const old of finished.slice(0, Math.max(0, finished.length - maxRetainedRuns))) this.forget(old);
+  #onEnded(run: Run): void {
+    const { runRetentionMs, maxRetainedRuns } = this.#deps.config;
+    setTimeout(() => this.#forget(run), runRetentionMs).unref();
+    const finished = [...this.#runs.values()].filter((candidate) => candidate.status !== "running");
+    for (const old of finished.slice(0, Math.max(0, finished.length - maxRetainedRuns))) this.#forget(old);
   }
 
-  private forget(run: Run): void {
-    if (this.runs.get(run.id) !== run) return;
-    this.runs.delete(run.id);
-    this.deps.logger.info("run_forgotten", { run_id: run.id });
+  #forget(run: Run): void {
+    if (this.#runs.get(run.id) !== run) return;
+    this.#runs.delete(run.id);
+    this.#deps.logger.info("run_forgotten", { run_id: run.id });
   }
 }

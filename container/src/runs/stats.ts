@@ -13,42 +13,42 @@ export interface StatsRecorder {
 }
 
 class Mean {
-  private count = 0;
-  private total = 0;
+  #count = 0;
+  #total = 0;
 
   add(value: number): void {
-    this.count += 1;
-    this.total += value;
+    this.#count += 1;
+    this.#total += value;
   }
 
   get value(): number | null {
-    return this.count === 0 ? null : Math.round(this.total / this.count);
+    return this.#count === 0 ? null : Math.round(this.#total / this.#count);
   }
 }
 
 export class RunnerStatsTracker implements StatsRecorder {
-  private runsServed = 0;
-  private readonly spawn = new Mean();
-  private readonly firstOutput = new Mean();
+  #runsServed = 0;
+  readonly #spawn = new Mean();
+  readonly #firstOutput = new Mean();
 
   runStarted(): void {
-    this.runsServed += 1;
+    this.#runsServed += 1;
   }
 
   accepted(ms: number): void {
-    this.spawn.add(ms);
+    this.#spawn.add(ms);
   }
 
   firstEvent(ms: number): void {
-    this.firstOutput.add(ms);
+    this.#firstOutput.add(ms);
   }
 
   snapshot(warmProcesses: number): RunnerStats {
     return {
-      runs_served: this.runsServed,
+      runs_served: this.#runsServed,
       warm_processes: warmProcesses,
-      mean_spawn_ms: this.spawn.value,
-      mean_first_output_ms: this.firstOutput.value,
+      mean_spawn_ms: this.#spawn.value,
+      mean_first_output_ms: this.#firstOutput.value,
     };
   }
 }

@@ -24,18 +24,18 @@ const MAX_STRING_CHARS = 64 * 1024;
 type State = "text" | "esc" | "escIntermediate" | "csi" | "string" | "stringEsc";
 
 export class AnsiStripper {
-  private state: State = "text";
-  private stringChars = 0;
-  private lastWasCr = false;
+  #state: State = "text";
+  #stringChars = 0;
+  #lastWasCr = false;
 
   /** Strips one piece of text; returns the clean text that is final so far. */
   push(text: string): string {
     const out: string[] = [];
     let i = 0;
     while (i < text.length) {
-      if (this.state === "text") {
-        i = this.scanText(text, i, out);
-      } else if (this.step(text.charCodeAt(i))) {
+      if (this.#state === "text") {
+        i = this.#scanText(text, i, out);
+      } else if (this.#step(text.charCodeAt(i))) {
         i += 1;
       }
     }
@@ -44,39 +44,39 @@ export class AnsiStripper {
 
   /** Ends the stream: an unfinished escape sequence is dropped. */
   end(): string {
-    this.state = "text";
+    this.#state = "text";
     return "";
   }
 
   /** Copies plain text up to the next special character and handles that character. */
-  private scanText(text: string, start: number, out: string[]): number {
+  #scanText(text: string, start: number, out: string[]): number {
     SPECIAL.lastIndex = start;
     const match = SPECIAL.exec(text);
     const stop = match === null ? text.length : match.index;
     if (stop > start) {
       out.push(text.slice(start, stop));
-      this.lastWasCr = false;
+      this.#lastWasCr = false;
     }
     if (stop === text.length) return stop;
     const code = text.charCodeAt(stop);
     if (code === CR) {
       out.push("\n");
-      this.lastWasCr = true;
+      this.#lastWasCr = true;
     } else if (code === LF) {
-      if (!this.lastWasCr) out.push("\n");
-      this.lastWasCr = false;
+      if (!this.#lastWasCr) out.push("\n");
+      this.#lastWasCr = false;
     } else {
-      this.enterControl(code);
+      this.#enterControl(code);
     }
     return stop + 1;
   }
 
   /** A control character in plain text: start a sequence or drop it. */
-  private enterControl(code: number): void {
-    if (code === ESC) this.state = "esc";
-    else if (code === C1_CSI) this.state = "csi";
+  #enterControl(code: number): void {
+    if (code === ESC) this.#state = "esc";
+    else if (code === C1_CSI) this.#state = "csi";
     else if (code === 0x9d || code === 0x90 || code === 0x98 || code === 0x9e || code === 0x9f) {
-      this.startString();
+      this.#startString();
     }
   }
 
@@ -84,52 +84,52 @@ export class AnsiStripper {
    * Advances a sequence by one character. Returns false when the character does not belong to
    * the sequence: the sequence is abandoned and the character is parsed again as plain text.
    */
-  private step(code: number): boolean {
-    switch (this.state) {
+  #step(code: number): boolean {
+    switch (this.#state) {
       case "esc":
-        return this.stepEsc(code);
+        return this.#stepEsc(code);
       case "escIntermediate":
         if (code >= 0x20 && code <= 0x2f) return true;
-        return this.finish(code >= 0x30 && code <= 0x7e);
+        return this.#finish(code >= 0x30 && code <= 0x7e);
       case "csi":
         if (code >= 0x20 && code <= 0x3f) return true;
-        return this.finish(code >= 0x40 && code <= 0x7e);
+        return this.#finish(code >= 0x40 && code <= 0x7e);
       case "string":
-        return this.stepString(code);
+        return this.#stepString(code);
       case "stringEsc":
-        if (code === 0x5c) return this.finish(true);
-        this.state = "esc";
+        if (code === 0x5c) return this.#finish(true);
+        this.#state = "esc";
         return false;
       default:
         return false;
     }
   }
 
-  private stepEsc(code: number): boolean {
-    if (code === 0x5b) this.state = "csi";
+  #stepEsc(code: number): boolean {
+    if (code === 0x5b) this.#state = "csi";
     else if (code === 0x5d || code === 0x50 || code === 0x58 || code === 0x5e || code === 0x5f) {
-      this.startString();
-    } else if (code >= 0x20 && code <= 0x2f) this.state = "escIntermediate";
-    else if (code === ESC) this.state = "esc";
-    else return this.finish(code >= 0x30 && code <= 0x7e);
+      this.#startString();
+    } else if (code >= 0x20 && code <= 0x2f) this.#state = "escIntermediate";
+    else if (code === ESC) this.#state = "esc";
+    else return this.#finish(code >= 0x30 && code <= 0x7e);
     return true;
   }
 
-  private stepString(code: number): boolean {
-    if (code === BEL || code === C1_ST) return this.finish(true);
-    if (code === ESC) this.state = "stringEsc";
-    else if (++this.stringChars > MAX_STRING_CHARS) this.state = "text";
+  #stepString(code: number): boolean {
+    if (code === BEL || code === C1_ST) return this.#finish(true);
+    if (code === ESC) this.#state = "stringEsc";
+    else if (++this.#stringChars > MAX_STRING_CHARS) this.#state = "text";
     return true;
   }
 
-  private startString(): void {
-    this.state = "string";
-    this.stringChars = 0;
+  #startString(): void {
+    this.#state = "string";
+    this.#stringChars = 0;
   }
 
   /** Back to plain text; `consumed` says whether the current character was part of the sequence. */
-  private finish(consumed: boolean): boolean {
-    this.state = "text";
+  #finish(consumed: boolean): boolean {
+    this.#state = "text";
     return consumed;
   }
 }

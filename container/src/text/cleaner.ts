@@ -9,40 +9,40 @@ import { Redactor, type StreamRedactor } from "./redact.ts";
 
 /** Cleans a stream of already decoded text (ACP message chunks, decoded pipe output). */
 export class TextCleaner {
-  private readonly stripper = new AnsiStripper();
-  private readonly redactor: StreamRedactor;
+  readonly #stripper = new AnsiStripper();
+  readonly #redactor: StreamRedactor;
 
   constructor(redactor: Redactor = new Redactor([])) {
-    this.redactor = redactor.stream();
+    this.#redactor = redactor.stream();
   }
 
   /** Cleans one piece; may return "" when the piece held only escapes or a possible secret's start. */
   push(text: string): string {
-    return this.redactor.push(this.stripper.push(text));
+    return this.#redactor.push(this.#stripper.push(text));
   }
 
   /** Cleans whatever the stream left unfinished. */
   end(): string {
-    return this.redactor.push(this.stripper.end()) + this.redactor.end();
+    return this.#redactor.push(this.#stripper.end()) + this.#redactor.end();
   }
 }
 
 /** Cleans a stream of raw bytes (a pipe). */
 export class OutputCleaner {
-  private readonly decoder = new Utf8StreamDecoder();
-  private readonly text: TextCleaner;
+  readonly #decoder = new Utf8StreamDecoder();
+  readonly #text: TextCleaner;
 
   constructor(redactor: Redactor = new Redactor([])) {
-    this.text = new TextCleaner(redactor);
+    this.#text = new TextCleaner(redactor);
   }
 
   /** Cleans one read; may return "" when the read held only escapes or part of a character. */
   write(chunk: Buffer): string {
-    return this.text.push(this.decoder.write(chunk));
+    return this.#text.push(this.#decoder.write(chunk));
   }
 
   /** Cleans whatever the stream left unfinished. */
   end(): string {
-    return this.text.push(this.decoder.end()) + this.text.end();
+    return this.#text.push(this.#decoder.end()) + this.#text.end();
   }
 }

@@ -6,15 +6,15 @@
 import { StringDecoder } from "node:string_decoder";
 
 export class Utf8StreamDecoder {
-  private readonly decoder = new StringDecoder("utf8");
+  readonly #decoder = new StringDecoder("utf8");
 
   /** Decodes one read; bytes of an unfinished character wait for the next call. */
   write(chunk: Buffer): string {
-    return this.decoder.write(chunk);
+    return this.#decoder.write(chunk);
   }
 
   /** Ends the stream: an unfinished character left at the end becomes U+FFFD. */
   end(): string {
-    return this.decoder.end();
+    return this.#decoder.end();
   }
 }

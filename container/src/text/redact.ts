@@ -49,33 +49,33 @@ export class Redactor {
 
 /** Redacts a stream of pieces: a secret split across pieces is still replaced. */
 export class StreamRedactor {
-  private readonly redactor: Redactor;
-  private pending = "";
+  readonly #redactor: Redactor;
+  #pending = "";
 
   constructor(redactor: Redactor) {
-    this.redactor = redactor;
+    this.#redactor = redactor;
   }
 
   /** Redacts the next piece; returns the text that is final (the rest waits for more). */
   push(piece: string): string {
-    if (this.redactor.secrets.length === 0) return piece;
-    const text = this.redactor.text(this.pending + piece);
-    const keep = this.heldBack(text);
-    this.pending = text.slice(text.length - keep);
+    if (this.#redactor.secrets.length === 0) return piece;
+    const text = this.#redactor.text(this.#pending + piece);
+    const keep = this.#heldBack(text);
+    this.#pending = text.slice(text.length - keep);
     return text.slice(0, text.length - keep);
   }
 
   /** Ends the stream: what was held back cannot be a whole secret any more. */
   end(): string {
-    const rest = this.pending;
-    this.pending = "";
+    const rest = this.#pending;
+    this.#pending = "";
     return rest;
   }
 
   /** Length of the longest end of `text` that is a proper prefix of some secret. */
-  private heldBack(text: string): number {
+  #heldBack(text: string): number {
     let keep = 0;
-    for (const secret of this.redactor.secrets) {
+    for (const secret of this.#redactor.secrets) {
       for (let length = Math.min(secret.length - 1, text.length); length > keep; length -= 1) {
         if (text.endsWith(secret.slice(0, length))) {
           keep = length;

@@ -8,7 +8,7 @@
 import { lstat, readdir, realpath, rm } from "node:fs/promises";
 import path from "node:path";
 import type { RunnerConfig } from "../config.ts";
-import { errnoCode, RunnerError } from "../errors.ts";
+import { errnoCode, RunnerFault } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { type CloneRequest, type CloneResponse, tailUtf8, withoutCredentials } from "../protocol/index.ts";
 import { Redactor } from "../text/redact.ts";
@@ -39,29 +39,29 @@ interface CloneTarget {
 }
 
 export class WorkspaceCloner {
-  private readonly deps: ClonerDeps;
+  readonly #deps: ClonerDeps;
   /** Targets being cloned into now: a second clone there would fail and then remove the first. */
-  private readonly busy = new Set<string>();
+  readonly #busy = new Set<string>();
 
   constructor(deps: ClonerDeps) {
-    this.deps = deps;
+    this.#deps = deps;
   }
 
   async clone(request: CloneRequest): Promise<CloneResponse> {
-    const target = await cloneTarget(this.deps.workspace, request.path);
-    if (this.busy.has(target.dir)) {
-      throw new RunnerError("bad_request", `a clone into ${this.shown(request.path)} is already running`);
+    const target = await cloneTarget(this.#deps.workspace, request.path);
+    if (this.#busy.has(target.dir)) {
+      throw new RunnerFault("bad_request", `a clone into ${this.#shown(request.path)} is already running`);
     }
-    this.busy.add(target.dir);
+    this.#busy.add(target.dir);
     try {
-      return await this.cloneInto(target, request);
+      return await this.#cloneInto(target, request);
     } finally {
-      this.busy.delete(target.dir);
+      this.#busy.delete(target.dir);
     }
   }
 
-  private async cloneInto(target: CloneTarget, request: CloneRequest): Promise<CloneResponse> {
-    const { logger } = this.deps;
+  async #cloneInto(target: CloneTarget, request: CloneRequest): Promise<CloneResponse> {
+    const { logger } = this.#deps;
     const startedAt = Date.now();
     const branch = request.ref === undefined ? [] : ["--branch", request.ref];
     const args = [
@@ -75,28 +75,28 @@ export class WorkspaceCloner {
       target.dir,
     ];
     logger.info("clone_started", { target: target.dir, source: withoutCredentials(request.url) });
-    const redactor = withUrlSecrets(this.deps.redactor, request.url);
-    const cloned = await this.git(args, path.dirname(target.dir), redactor);
+    const redactor = withUrlSecrets(this.#deps.redactor, request.url);
+    const cloned = await this.#git(args, path.dirname(target.dir), redactor);
     if (!succeeded(cloned)) {
-      await this.removePartial(target);
-      throw this.failure("git clone", cloned);
+      await this.#removePartial(target);
+      throw this.#failure("git clone", cloned);
     }
-    const head = await this.git(["rev-parse", "--verify", "HEAD"], target.dir, redactor);
+    const head = await this.#git(["rev-parse", "--verify", "HEAD"], target.dir, redactor);
     const commit = head.stdout.trim();
     if (!succeeded(head) || !OBJECT_ID.test(commit)) {
-      await this.removePartial(target);
-      throw this.failure("reading the clone's HEAD (an empty repository has none)", head);
+      await this.#removePartial(target);
+      throw this.#failure("reading the clone's HEAD (an empty repository has none)", head);
     }
     logger.info("clone_finished", { target: target.dir, commit, ms: Date.now() - startedAt });
     return { path: target.dir, commit };
   }
 
-  private git(args: string[], cwd: string, redactor: Redactor): Promise<GitResult> {
-    const { config, logger } = this.deps;
+  #git(args: string[], cwd: string, redactor: Redactor): Promise<GitResult> {
+    const { config, logger } = this.#deps;
     const protocols = ["https", "ssh", ...(config.allowFileClones ? ["file"] : [])];
     return runGit(args, {
       cwd,
-      env: gitEnv(this.deps.env ?? process.env, protocols),
+      env: gitEnv(this.#deps.env ?? process.env, protocols),
       timeoutMs: config.cloneTimeoutMs,
       redactor,
       logger,
@@ -108,8 +108,8 @@ export class WorkspaceCloner {
   }
 
   /** A clone_failed error saying what happened, in words a user can act on. */
-  private failure(what: string, result: GitResult): RunnerError {
-    const { logger, config } = this.deps;
+  #failure(what: string, result: GitResult): RunnerFault {
+    const { logger, config } = this.#deps;
     logger.warn("clone_failed", {
       step: what,
       code: result.code,
@@ -118,7 +118,7 @@ export class WorkspaceCloner {
     });
     if (result.spawnError !== undefined) {
       const missing = result.spawnError.startsWith("ENOENT");
-      return new RunnerError(
+      return new RunnerFault(
         "clone_failed",
         missing
           ? "git was not found on the runner's PATH: install git in the runner's image to clone repositories"
@@ -127,17 +127,17 @@ export class WorkspaceCloner {
     }
     const stderr = excerpt(result.stderr);
     if (result.timedOut) {
-      return new RunnerError(
+      return new RunnerFault(
         "clone_failed",
         `${what} did not finish within ${config.cloneTimeoutMs} ms (KIRO_CLONE_TIMEOUT_MS) and was stopped${stderr}`,
       );
     }
     const how = result.signal !== null ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
-    return new RunnerError("clone_failed", `${what} failed: git ${how}${stderr}`);
+    return new RunnerFault("clone_failed", `${what} failed: git ${how}${stderr}`);
   }
 
   /** Leaves the target as it was before: gone, or empty again. */
-  private async removePartial(target: CloneTarget): Promise<void> {
+  async #removePartial(target: CloneTarget): Promise<void> {
     try {
       if (!target.existed) {
         await rm(target.dir, { recursive: true, force: true });
@@ -151,15 +151,15 @@ export class WorkspaceCloner {
         entries.map((entry) => rm(path.join(target.dir, entry), { recursive: true, force: true })),
       );
     } catch (error) {
-      this.deps.logger.error("clone_cleanup_failed", {
+      this.#deps.logger.error("clone_cleanup_failed", {
         target: target.dir,
         code: errnoCode(error) ?? "unknown",
       });
     }
   }
 
-  private shown(requested: string): string {
-    return this.deps.workspace.display(requested);
+  #shown(requested: string): string {
+    return this.#deps.workspace.display(requested);
   }
 }
 
@@ -174,15 +174,15 @@ async function cloneTarget(workspace: Workspace, requested: string): Promise<Clo
   if (stats.isSymbolicLink()) {
     const real = await realpath(dir).catch(() => dir);
     if (!isInside(workspace.root, real)) {
-      throw new RunnerError(
+      throw new RunnerFault(
         "workspace_escape",
         `${shown} leads through a symlink to ${real}, outside the workspace root ${workspace.root}`,
       );
     }
-    throw new RunnerError("bad_request", `${shown} is a symlink: clone into a new or empty directory`);
+    throw new RunnerFault("bad_request", `${shown} is a symlink: clone into a new or empty directory`);
   }
   if (!stats.isDirectory() || (await readdir(dir)).length > 0) {
-    throw new RunnerError("bad_request", `${shown} already exists and is not empty`);
+    throw new RunnerFault("bad_request", `${shown} already exists and is not empty`);
   }
   return { dir, existed: true };
 }

@@ -8,7 +8,7 @@
 import { constants } from "node:fs";
 import { lstat, mkdir, open, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { errnoCode, RunnerError } from "../errors.ts";
+import { errnoCode, RunnerFault } from "../errors.ts";
 import type { WriteFileResponse } from "../protocol/index.ts";
 import { isInside, type Workspace } from "./workspace.ts";
 
@@ -20,7 +20,7 @@ export async function writeWorkspaceFile(
 ): Promise<WriteFileResponse> {
   const bytes = Buffer.byteLength(content, "utf8");
   if (bytes > maxBytes)
-    throw new RunnerError("bad_request", `content is ${bytes} bytes; at most ${maxBytes} can be written`);
+    throw new RunnerFault("bad_request", `content is ${bytes} bytes; at most ${maxBytes} can be written`);
   const { target, shown } = await newEntryPath(workspace, requested, "not a file");
   await refuseNonFile(target, shown);
   const file = await openForWrite(target, shown);
@@ -33,11 +33,6 @@ export async function writeWorkspaceFile(
 }
 
 /**
- * The real path of directory `dir` inside the root, creating what is missing; undefined when
- * `dir` is above the root (the request named the root itself). Every existing segment that is a
- * symlink must lead inside the root (else workspace_escape).
- */
-/**
  * Where a new file or directory `requested` goes: confined to the workspace (no NUL, no `..` or
  * absolute escape, no symlinked parent leading out), its missing parents created, never the root
  * itself (`rootHint` ends that message). The entry itself is the caller's to check.
@@ -47,22 +42,27 @@ export async function newEntryPath(
   requested: string,
   rootHint: string,
 ): Promise<{ target: string; shown: string }> {
-  if (requested.includes("\0")) throw new RunnerError("bad_request", "path must not contain NUL");
+  if (requested.includes("\0")) throw new RunnerFault("bad_request", "path must not contain NUL");
   const candidate = workspace.candidate(requested);
   const shown = workspace.display(requested);
   if (!workspace.lexicallyInside(candidate)) {
-    throw new RunnerError(
+    throw new RunnerFault(
       "workspace_escape",
       `${shown} is outside the workspace root ${workspace.root}: use a path relative to it`,
     );
   }
   const parent = await ensureDirectory(workspace, path.dirname(candidate), shown);
   if (parent === undefined || path.basename(candidate) === "") {
-    throw new RunnerError("bad_request", `${shown} names the workspace root, ${rootHint}`);
+    throw new RunnerFault("bad_request", `${shown} names the workspace root, ${rootHint}`);
   }
   return { target: path.join(parent, path.basename(candidate)), shown };
 }
 
+/**
+ * The real path of directory `dir` inside the root, creating what is missing; undefined when
+ * `dir` is above the root (the request named the root itself). Every existing segment that is a
+ * symlink must lead inside the root (else workspace_escape).
+ */
 export async function ensureDirectory(
   workspace: Workspace,
   dir: string,
@@ -95,7 +95,7 @@ async function step(workspace: Workspace, next: string, shown: string): Promise<
   if (stats.isSymbolicLink()) {
     const real = await realpath(next);
     if (!isInside(workspace.root, real)) {
-      throw new RunnerError(
+      throw new RunnerFault(
         "workspace_escape",
         `${shown} leads through a symlink to ${real}, outside the workspace root ${workspace.root}`,
       );
@@ -117,19 +117,19 @@ async function openForWrite(target: string, shown: string) {
     );
   } catch (error) {
     if (errnoCode(error) === "ELOOP") {
-      throw new RunnerError(
+      throw new RunnerFault(
         "workspace_escape",
         `${shown} is a symlink; the runner never writes through symlinks`,
       );
     }
     if (errnoCode(error) === "EISDIR")
-      throw new RunnerError("bad_request", `${shown} is a directory; give the path of a file`);
+      throw new RunnerFault("bad_request", `${shown} is a directory; give the path of a file`);
     throw error;
   }
 }
 
-function notDirectory(workspace: Workspace, dir: string, shown: string): RunnerError {
-  return new RunnerError(
+function notDirectory(workspace: Workspace, dir: string, shown: string): RunnerFault {
+  return new RunnerFault(
     "bad_request",
     `${shown}: '${path.relative(workspace.root, dir)}' is a file, not a directory`,
   );
@@ -142,12 +142,12 @@ async function refuseNonFile(target: string, shown: string): Promise<void> {
   });
   if (stats === undefined || stats.isFile()) return;
   if (stats.isSymbolicLink()) {
-    throw new RunnerError(
+    throw new RunnerFault(
       "workspace_escape",
       `${shown} is a symlink; the runner never writes through symlinks`,
     );
   }
   if (stats.isDirectory())
-    throw new RunnerError("bad_request", `${shown} is a directory; give the path of a file`);
-  throw new RunnerError("bad_request", `${shown} is not a regular file`);
+    throw new RunnerFault("bad_request", `${shown} is a directory; give the path of a file`);
+  throw new RunnerFault("bad_request", `${shown} is not a regular file`);
 }

@@ -86,18 +86,18 @@ export function runGit(args: readonly string[], options: GitOptions): Promise<Gi
 
 /** One stream's cleaned text, keeping only its last MAX_GIT_OUTPUT_BYTES. */
 class Collected {
-  private readonly cleaner: OutputCleaner;
-  private text = "";
+  readonly #cleaner: OutputCleaner;
+  #text = "";
 
   constructor(redactor: Redactor) {
-    this.cleaner = new OutputCleaner(redactor);
+    this.#cleaner = new OutputCleaner(redactor);
   }
 
   write(chunk: Buffer): void {
-    this.text = tailUtf8(this.text + this.cleaner.write(chunk), MAX_GIT_OUTPUT_BYTES);
+    this.#text = tailUtf8(this.#text + this.#cleaner.write(chunk), MAX_GIT_OUTPUT_BYTES);
   }
 
   end(): string {
-    return tailUtf8(this.text + this.cleaner.end(), MAX_GIT_OUTPUT_BYTES);
+    return tailUtf8(this.#text + this.#cleaner.end(), MAX_GIT_OUTPUT_BYTES);
   }
 }

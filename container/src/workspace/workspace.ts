@@ -7,7 +7,7 @@
 import { realpathSync } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { errnoCode, RunnerError } from "../errors.ts";
+import { errnoCode, RunnerFault } from "../errors.ts";
 
 export class Workspace {
   /** The root as configured. */
@@ -21,20 +21,20 @@ export class Workspace {
     this.root = realpathSync(this.configuredRoot);
   }
 
-  /** Resolves `requested` to a real directory inside the root, or throws a RunnerError. */
+  /** Resolves `requested` to a real directory inside the root, or throws a RunnerFault. */
   async resolve(requested: string): Promise<string> {
-    if (requested.includes("\0")) throw new RunnerError("bad_request", "path must not contain NUL");
+    if (requested.includes("\0")) throw new RunnerFault("bad_request", "path must not contain NUL");
     const candidate = this.candidate(requested);
     const shown = this.display(requested);
     if (!this.lexicallyInside(candidate)) {
-      throw new RunnerError(
+      throw new RunnerFault(
         "workspace_escape",
         `${shown} is outside the workspace root ${this.root}: use a path relative to it`,
       );
     }
-    const real = await this.realDirectory(candidate, shown);
+    const real = await this.#realDirectory(candidate, shown);
     if (!isInside(this.root, real)) {
-      throw new RunnerError(
+      throw new RunnerFault(
         "workspace_escape",
         `${shown} leads through a symlink to ${real}, outside the workspace root ${this.root}`,
       );
@@ -52,14 +52,14 @@ export class Workspace {
     return isInside(this.root, candidate) || isInside(this.configuredRoot, candidate);
   }
 
-  private async realDirectory(candidate: string, shown: string): Promise<string> {
+  async #realDirectory(candidate: string, shown: string): Promise<string> {
     let real: string;
     try {
       real = await realpath(candidate);
     } catch (error) {
       const code = errnoCode(error);
       if (code === "ENOENT" || code === "ENOTDIR") {
-        throw new RunnerError(
+        throw new RunnerFault(
           "workspace_missing",
           `${shown} does not exist in the workspace: create it first`,
         );
@@ -67,7 +67,7 @@ export class Workspace {
       throw error;
     }
     if (!(await stat(real)).isDirectory()) {
-      throw new RunnerError("workspace_missing", `${shown} is not a directory`);
+      throw new RunnerFault("workspace_missing", `${shown} is not a directory`);
     }
     return real;
   }

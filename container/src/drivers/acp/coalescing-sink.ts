@@ -15,10 +15,13 @@
  * first chunk of an answer is as fast as before; only a fast stream waits, at most the window.
  *
  * The run behind the sink cleans and redacts each stream as one stream whatever the pieces, so a
- * secret split across pieces (or across hand-ons) is still redacted.
+ * secret split across pieces (or across hand-ons) is still redacted. At the end, the turn's own
+ * record of how it ended goes on to the run with the ACP verdict on it (acp/verdict.ts).
  */
 import type { UpdateKind } from "../../protocol/index.ts";
-import type { TurnEnd, TurnSink } from "../driver.ts";
+import type { TurnSink } from "../driver.ts";
+import type { AcpSink, AcpTurnEnd } from "./types.ts";
+import { acpTurnEnd } from "./verdict.ts";
 
 /**
  * Longest a piece of text waits to be merged with the ones after it: short enough that a reader
@@ -29,89 +32,89 @@ export const COALESCE_WINDOW_MS = 25;
 
 type TextStream = "output" | "thought";
 
-export class CoalescingSink implements TurnSink {
-  private readonly target: TurnSink;
-  private readonly maxBytes: number;
-  private readonly windowMs: number;
-  private stream: TextStream = "output";
-  private pieces: string[] = [];
-  private bytes = 0;
+export class CoalescingSink implements AcpSink {
+  readonly #target: TurnSink;
+  readonly #maxBytes: number;
+  readonly #windowMs: number;
+  #stream: TextStream = "output";
+  #pieces: string[] = [];
+  #bytes = 0;
   /** When text was last handed on (-Infinity: never, so the first piece goes at once). */
-  private lastHandOn = Number.NEGATIVE_INFINITY;
-  private timer: NodeJS.Timeout | undefined;
+  #lastHandOn = Number.NEGATIVE_INFINITY;
+  #timer: NodeJS.Timeout | undefined;
 
   /** `maxBytes`: most text merged into one piece (the run's event text limit). */
   constructor(target: TurnSink, maxBytes: number, windowMs: number = COALESCE_WINDOW_MS) {
-    this.target = target;
-    this.maxBytes = maxBytes;
-    this.windowMs = windowMs;
+    this.#target = target;
+    this.#maxBytes = maxBytes;
+    this.#windowMs = windowMs;
   }
 
   output(text: string): void {
-    this.add("output", text);
+    this.#add("output", text);
   }
 
   stderr(text: string): void {
     this.flush();
-    this.target.stderr(text);
+    this.#target.stderr(text);
   }
 
   update(kind: UpdateKind, text: string, data?: unknown): void {
     if (kind === "thought" && data === undefined) {
-      this.add("thought", text);
+      this.#add("thought", text);
     } else {
       this.flush();
-      this.target.update(kind, text, data);
+      this.#target.update(kind, text, data);
     }
   }
 
   /** Writes no event, so nothing to flush. */
   metadata(value: Record<string, unknown>): void {
-    this.target.metadata(value);
+    this.#target.metadata(value);
   }
 
   accepted(): void {
-    this.target.accepted();
+    this.#target.accepted();
   }
 
-  end(result: TurnEnd): void {
+  end(end: AcpTurnEnd): void {
     this.flush();
-    this.target.end(result);
+    this.#target.end(acpTurnEnd(end));
   }
 
   /** Hands on whatever is held. */
   flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.pieces.length === 0) return;
-    const text = this.pieces.join("");
-    this.pieces = [];
-    this.bytes = 0;
-    this.handOn(text);
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pieces.length === 0) return;
+    const text = this.#pieces.join("");
+    this.#pieces = [];
+    this.#bytes = 0;
+    this.#handOn(text);
   }
 
-  private add(stream: TextStream, text: string): void {
+  #add(stream: TextStream, text: string): void {
     if (text === "") return;
-    if (stream !== this.stream) {
+    if (stream !== this.#stream) {
       this.flush();
-      this.stream = stream;
+      this.#stream = stream;
     }
     const bytes = Buffer.byteLength(text, "utf8");
-    if (this.bytes + bytes > this.maxBytes) this.flush();
+    if (this.#bytes + bytes > this.#maxBytes) this.flush();
     const now = Date.now();
-    if (this.pieces.length === 0 && (bytes >= this.maxBytes || now - this.lastHandOn >= this.windowMs)) {
-      this.handOn(text, now);
+    if (this.#pieces.length === 0 && (bytes >= this.#maxBytes || now - this.#lastHandOn >= this.#windowMs)) {
+      this.#handOn(text, now);
       return;
     }
-    this.pieces.push(text);
-    this.bytes += bytes;
-    if (this.bytes >= this.maxBytes) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), Math.max(0, this.lastHandOn + this.windowMs - now));
+    this.#pieces.push(text);
+    this.#bytes += bytes;
+    if (this.#bytes >= this.#maxBytes) this.flush();
+    else this.#timer ??= setTimeout(() => this.flush(), Math.max(0, this.#lastHandOn + this.#windowMs - now));
   }
 
-  private handOn(text: string, now: number = Date.now()): void {
-    this.lastHandOn = now;
-    if (this.stream === "output") this.target.output(text);
-    else this.target.update("thought", text);
+  #handOn(text: string, now: number = Date.now()): void {
+    this.#lastHandOn = now;
+    if (this.#stream === "output") this.#target.output(text);
+    else this.#target.update("thought", text);
   }
 }

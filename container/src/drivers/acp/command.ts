@@ -5,7 +5,7 @@
  * data as indented JSON; both cleaned and redacted like run output.
  */
 import * as acp from "@agentclientprotocol/sdk";
-import { RunnerError } from "../../errors.ts";
+import { RunnerFault } from "../../errors.ts";
 import type { CommandResponse } from "../../protocol/index.ts";
 import { stripAnsi } from "../../text/ansi.ts";
 import { boundPayload } from "../../text/payload.ts";
@@ -13,7 +13,6 @@ import type { Redactor } from "../../text/redact.ts";
 import { wellFormed, wellFormedValue } from "../../text/well-formed.ts";
 import { TimeoutError } from "../../timeouts.ts";
 import { obj, str } from "./render.ts";
-import { AcpStartFailure } from "./turn.ts";
 
 /** "/context add src" → {command: "context", args: {value: "add src"}}. */
 export function commandParams(command: string): { command: string; args: { value?: string } } {
@@ -27,7 +26,7 @@ export function commandResponse(command: string, result: unknown, redactor: Reda
   const answer = obj(result);
   const message = redactor.text(stripAnsi(wellFormed(str(answer.message) ?? "")));
   if (answer.success === false) {
-    throw new RunnerError(
+    throw new RunnerFault(
       "bad_request",
       `kiro-cli could not run ${command}: ${message || "it reported a failure"}`,
     );
@@ -42,28 +41,28 @@ export function commandResponse(command: string, result: unknown, redactor: Reda
   return bounded.data === undefined ? { output } : { output, data: bounded.data };
 }
 
-/** A failed command as the RunnerError the caller sees (messages redacted). */
+/** A failed command as the RunnerFault the caller sees (messages redacted). */
 export function commandError(
   error: unknown,
   command: string,
   timeoutMs: number,
   redactor: Redactor,
-): RunnerError {
-  if (error instanceof RunnerError) return error;
+): RunnerFault {
+  if (error instanceof RunnerFault) return error;
   if (error instanceof TimeoutError) {
-    return new RunnerError(
+    return new RunnerFault(
       "internal",
       `kiro-cli did not answer ${command} within ${timeoutMs} ms (KIRO_COMMAND_TIMEOUT_MS); try again`,
     );
   }
   if (error instanceof acp.RequestError) {
-    return new RunnerError(
+    return new RunnerFault(
       "bad_request",
       redactor.text(`kiro-cli could not run ${command}: ${error.message}`),
     );
   }
-  const detail = error instanceof AcpStartFailure || error instanceof Error ? error.message : String(error);
-  return new RunnerError("internal", redactor.text(`kiro-cli could not run ${command}: ${detail}`));
+  const detail = error instanceof Error ? error.message : String(error);
+  return new RunnerFault("internal", redactor.text(`kiro-cli could not run ${command}: ${detail}`));
 }
 
 function isEmpty(value: unknown): boolean {

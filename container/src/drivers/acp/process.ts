@@ -43,9 +43,9 @@ export class AcpProcess {
   readonly agent: acp.ClientContext;
   /** Resolves once the process, its pipes and its group are gone. */
   readonly ended: Promise<ProcessEnd>;
-  private readonly lifecycle: ProcessLifecycle;
-  private readonly spawnedOrEnded: Promise<ProcessEnd | undefined>;
-  private readonly closeInput: () => void;
+  readonly #lifecycle: ProcessLifecycle;
+  readonly #spawnedOrEnded: Promise<ProcessEnd | undefined>;
+  readonly #closeInput: () => void;
 
   constructor(options: AcpProcessOptions, handlers: AcpProcessHandlers) {
     const child = spawn(options.cliPath, options.args, {
@@ -62,15 +62,15 @@ export class AcpProcess {
     this.ended = new Promise((resolve) => {
       onEnded = resolve;
     });
-    this.spawnedOrEnded = Promise.race([spawned, this.ended]);
-    this.lifecycle = new ProcessLifecycle(child, options, { spawned: onSpawned, exit: onEnded });
+    this.#spawnedOrEnded = Promise.race([spawned, this.ended]);
+    this.#lifecycle = new ProcessLifecycle(child, options, { spawned: onSpawned, exit: onEnded });
     const decoder = new Utf8StreamDecoder();
     child.stderr?.on("data", (chunk: Buffer) => handlers.stderr(decoder.write(chunk)));
     child.stdin?.on("error", (error) => {
       // kiro-cli went away while a message was being written; its exit says why.
       options.logger.warn("acp_stdin_failed", { ...options.label, code: errnoCode(error) ?? "unknown" });
     });
-    this.closeInput = () => child.stdin?.end();
+    this.#closeInput = () => child.stdin?.end();
     const stream = acp.ndJsonStream(Writable.toWeb(child.stdin), Readable.toWeb(child.stdout));
     const readable = stream.readable.pipeThrough(notificationTap(handlers.notification, options));
     const connection = acp
@@ -81,29 +81,29 @@ export class AcpProcess {
   }
 
   get pid(): number | undefined {
-    return this.lifecycle.pid;
+    return this.#lifecycle.pid;
   }
 
   /** True until the process and its group are gone. */
   get alive(): boolean {
-    return this.lifecycle.running;
+    return this.#lifecycle.running;
   }
 
   /** Resolves when the process has started, or with its end when it could not start. */
   whenSpawned(): Promise<ProcessEnd | undefined> {
-    return this.spawnedOrEnded;
+    return this.#spawnedOrEnded;
   }
 
   /** Closes stdin, sends SIGTERM to the group and SIGKILL after the grace period. */
   stop(): Promise<ProcessEnd> {
-    this.closeInput();
-    this.lifecycle.stop();
+    this.#closeInput();
+    this.#lifecycle.stop();
     return this.ended;
   }
 
   /** After the connection closed: waits for the process to end, killing it if it lingers past `maxMs`. */
   async settle(maxMs: number): Promise<ProcessEnd> {
-    const timer = setTimeout(() => this.lifecycle.kill("connection_closed"), maxMs);
+    const timer = setTimeout(() => this.#lifecycle.kill("connection_closed"), maxMs);
     try {
       return await this.ended;
     } finally {
@@ -113,7 +113,7 @@ export class AcpProcess {
 
   /** SIGKILL to the group now. */
   kill(why: string): Promise<ProcessEnd> {
-    this.lifecycle.kill(why);
+    this.#lifecycle.kill(why);
     return this.ended;
   }
 }

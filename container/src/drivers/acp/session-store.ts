@@ -20,41 +20,41 @@ interface Entry {
 }
 
 export class SessionStore {
-  private readonly file: string;
-  private readonly logger: Logger;
-  private readonly entries: Map<string, Entry>;
+  readonly #file: string;
+  readonly #logger: Logger;
+  readonly #entries: Map<string, Entry>;
 
   constructor(stateDir: string, logger: Logger) {
-    this.file = path.join(stateDir, FILE_NAME);
-    this.logger = logger;
-    this.entries = this.load();
+    this.#file = path.join(stateDir, FILE_NAME);
+    this.#logger = logger;
+    this.#entries = this.#load();
   }
 
   get(key: string): string | undefined {
-    return this.entries.get(key)?.sessionId;
+    return this.#entries.get(key)?.sessionId;
   }
 
   set(key: string, sessionId: string): void {
-    this.entries.delete(key);
-    this.entries.set(key, { sessionId, updatedAt: Date.now() });
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= MAX_ENTRIES) break;
-      this.entries.delete(oldest);
+    this.#entries.delete(key);
+    this.#entries.set(key, { sessionId, updatedAt: Date.now() });
+    for (const oldest of this.#entries.keys()) {
+      if (this.#entries.size <= MAX_ENTRIES) break;
+      this.#entries.delete(oldest);
     }
-    this.save();
+    this.#save();
   }
 
   delete(key: string): void {
-    if (this.entries.delete(key)) this.save();
+    if (this.#entries.delete(key)) this.#save();
   }
 
-  private load(): Map<string, Entry> {
+  #load(): Map<string, Entry> {
     let text: string;
     try {
-      text = readFileSync(this.file, "utf8");
+      text = readFileSync(this.#file, "utf8");
     } catch (error) {
       if (errnoCode(error) !== "ENOENT")
-        this.logger.warn("session_store_unreadable", { code: errnoCode(error) ?? "unknown" });
+        this.#logger.warn("session_store_unreadable", { code: errnoCode(error) ?? "unknown" });
       return new Map();
     }
     try {
@@ -65,20 +65,20 @@ export class SessionStore {
       return new Map(valid.sort(([, a], [, b]) => a.updatedAt - b.updatedAt));
     } catch {
       // A torn or hand-edited file: start over rather than refuse to run.
-      this.logger.warn("session_store_invalid", { file: this.file });
+      this.#logger.warn("session_store_invalid", { file: this.#file });
       return new Map();
     }
   }
 
-  private save(): void {
+  #save(): void {
     try {
-      mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      const temp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temp, JSON.stringify(Object.fromEntries(this.entries)), { mode: 0o600 });
-      renameSync(temp, this.file);
+      mkdirSync(path.dirname(this.#file), { recursive: true, mode: 0o700 });
+      const temp = `${this.#file}.${process.pid}.tmp`;
+      writeFileSync(temp, JSON.stringify(Object.fromEntries(this.#entries)), { mode: 0o600 });
+      renameSync(temp, this.#file);
     } catch (error) {
       // Losing the mapping only costs resuming after a restart; the turn itself goes on.
-      this.logger.error("session_store_write_failed", { code: errnoCode(error) ?? "unknown" });
+      this.#logger.error("session_store_write_failed", { code: errnoCode(error) ?? "unknown" });
     }
   }
 }

@@ -13,7 +13,7 @@ import { TimeoutError, withTimeout } from "../../timeouts.ts";
 import { describeExit } from "../verdict.ts";
 import { AcpProcess, type AcpProcessHandlers } from "./process.ts";
 import type { SessionStore } from "./session-store.ts";
-import { AcpStartFailure, type Ready, type SessionWant } from "./turn.ts";
+import { AcpStartFailure, type Ready, type SessionWant } from "./types.ts";
 
 /** session/set_model is acknowledged at once by kiro-cli when it is honoured at all. */
 const SET_MODEL_TIMEOUT_MS = 10_000;
@@ -29,57 +29,59 @@ export interface StarterDeps {
 }
 
 export class AcpStarter {
-  private readonly deps: StarterDeps;
-  private readonly handlers: AcpProcessHandlers;
-  private current: AcpProcess | undefined;
-  private spec: { cwd: string; agent: string | undefined } | undefined;
-  private sessionId: string | undefined;
-  private model: string | undefined;
+  readonly #deps: StarterDeps;
+  readonly #handlers: AcpProcessHandlers;
+  #current: AcpProcess | undefined;
+  #spec: { cwd: string; agent: string | undefined } | undefined;
+  #sessionId: string | undefined;
+  #model: string | undefined;
 
   constructor(deps: StarterDeps, handlers: AcpProcessHandlers) {
-    this.deps = deps;
-    this.handlers = handlers;
+    this.#deps = deps;
+    this.#handlers = handlers;
   }
 
   /** The warm process, if there is one. */
   get process(): AcpProcess | undefined {
-    return this.current;
+    return this.#current;
   }
 
   async ready(want: SessionWant, notice: (text: string) => void): Promise<Ready> {
-    const sameSpec = this.spec?.cwd === want.cwd && this.spec.agent === want.agent;
-    if (this.current?.alive && !sameSpec && want.anyProcess !== true) await this.stop("agent_or_cwd_changed");
-    let process = this.current?.alive ? this.current : await this.spawn(want);
-    if (this.sessionId === undefined || !want.resume) process = await this.openSession(process, want, notice);
-    const sessionId = this.sessionId;
+    const sameSpec = this.#spec?.cwd === want.cwd && this.#spec.agent === want.agent;
+    if (this.#current?.alive && !sameSpec && want.anyProcess !== true)
+      await this.stop("agent_or_cwd_changed");
+    let process = this.#current?.alive ? this.#current : await this.#spawn(want);
+    if (this.#sessionId === undefined || !want.resume)
+      process = await this.#openSession(process, want, notice);
+    const sessionId = this.#sessionId;
     if (sessionId === undefined) throw new AcpStartFailure({ error: "kiro-cli opened no ACP session" });
-    if (want.model !== undefined && want.model !== this.model)
-      await this.applyModel(process, sessionId, want.model, notice);
+    if (want.model !== undefined && want.model !== this.#model)
+      await this.#applyModel(process, sessionId, want.model, notice);
     return { process, sessionId };
   }
 
   /** Stops the warm process: stdin closed, SIGTERM, SIGKILL after the grace period. */
   async stop(why: string): Promise<void> {
-    const process = this.current;
-    this.forget();
+    const process = this.#current;
+    this.#forget();
     if (process === undefined || !process.alive) return;
-    this.deps.logger.info("acp_process_stopping", {
-      session_key: this.deps.key,
+    this.#deps.logger.info("acp_process_stopping", {
+      session_key: this.#deps.key,
       pid: process.pid ?? null,
       why,
     });
     await process.stop();
   }
 
-  private forget(): void {
-    this.current = undefined;
-    this.spec = undefined;
-    this.sessionId = undefined;
-    this.model = undefined;
+  #forget(): void {
+    this.#current = undefined;
+    this.#spec = undefined;
+    this.#sessionId = undefined;
+    this.#model = undefined;
   }
 
-  private async spawn(want: SessionWant): Promise<AcpProcess> {
-    const { config, logger, key } = this.deps;
+  async #spawn(want: SessionWant): Promise<AcpProcess> {
+    const { config, logger, key } = this.#deps;
     const args = ["acp"];
     if (want.agent !== undefined) args.push("--agent", want.agent);
     if (config.trust === "all") args.push("--trust-all-tools");
@@ -93,13 +95,13 @@ export class AcpStarter {
         label: { session_key: key },
         logger,
       },
-      this.handlers,
+      this.#handlers,
     );
-    this.forget();
-    this.current = process;
-    this.spec = { cwd: want.cwd, agent: want.agent };
+    this.#forget();
+    this.#current = process;
+    this.#spec = { cwd: want.cwd, agent: want.agent };
     void process.ended.then((end) => {
-      if (this.current === process) this.forget();
+      if (this.#current === process) this.#forget();
       logger.info("acp_process_ended", {
         session_key: key,
         pid: process.pid ?? null,
@@ -111,7 +113,7 @@ export class AcpStarter {
     if (failed !== undefined)
       throw new AcpStartFailure({ spawnError: failed.spawnError ?? describeExit(failed) });
     logger.info("acp_process_started", { session_key: key, pid: process.pid ?? null });
-    await this.call(process, "initialize", () =>
+    await this.#call(process, "initialize", () =>
       process.agent.request("initialize", {
         protocolVersion: acp.PROTOCOL_VERSION,
         clientCapabilities: { fs: { readTextFile: false, writeTextFile: false }, terminal: false },
@@ -122,56 +124,51 @@ export class AcpStarter {
   }
 
   /** Loads the saved conversation when resuming, else (or when that fails) opens a new one. */
-  private async openSession(
+  async #openSession(
     process: AcpProcess,
     want: SessionWant,
     notice: (text: string) => void,
   ): Promise<AcpProcess> {
-    const { store, key, persistent, logger } = this.deps;
+    const { store, key, persistent, logger } = this.#deps;
     const saved = want.resume && persistent ? store.get(key) : undefined;
     let target = process;
     if (saved !== undefined) {
-      const failure = await this.load(process, saved, want.cwd);
+      const failure = await this.#load(process, saved, want.cwd);
       if (failure === undefined) return process;
       store.delete(key);
-      logger.warn("acp_load_failed", { session_key: key, detail: this.deps.redactor.text(failure) });
+      logger.warn("acp_load_failed", { session_key: key, detail: this.#deps.redactor.text(failure) });
       notice(`could not resume the saved Kiro session (${failure}); this turn starts a new conversation`);
-      if (!process.alive) target = await this.spawn(want);
+      if (!process.alive) target = await this.#spawn(want);
     }
-    const response = await this.call(target, "session/new", () =>
+    const response = await this.#call(target, "session/new", () =>
       target.agent.request("session/new", { cwd: want.cwd, mcpServers: [] }),
     );
-    this.sessionId = response.sessionId;
-    this.model = undefined;
+    this.#sessionId = response.sessionId;
+    this.#model = undefined;
     if (persistent) store.set(key, response.sessionId);
     return target;
   }
 
   /** undefined when the session loaded; otherwise why it did not. */
-  private async load(process: AcpProcess, sessionId: string, cwd: string): Promise<string | undefined> {
+  async #load(process: AcpProcess, sessionId: string, cwd: string): Promise<string | undefined> {
     try {
-      await this.call(process, "session/load", () =>
+      await this.#call(process, "session/load", () =>
         process.agent.request("session/load", { sessionId, cwd, mcpServers: [] }),
       );
     } catch (error) {
       if (error instanceof AcpStartFailure && error.end.spawnError === undefined) return error.message;
       throw error;
     }
-    this.sessionId = sessionId;
-    this.model = undefined;
+    this.#sessionId = sessionId;
+    this.#model = undefined;
     return undefined;
   }
 
-  private async applyModel(
-    process: AcpProcess,
-    sessionId: string,
-    model: string,
-    notice: (text: string) => void,
-  ) {
+  async #applyModel(process: AcpProcess, sessionId: string, model: string, notice: (text: string) => void) {
     try {
       const request = process.agent.request("session/set_model", { sessionId, modelId: model });
       await withTimeout(request, SET_MODEL_TIMEOUT_MS);
-      this.model = model;
+      this.#model = model;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       notice(`kiro-cli did not switch to model ${model} (${reason}); the turn uses its current model`);
@@ -179,8 +176,8 @@ export class AcpStarter {
   }
 
   /** One start-up request, bounded; every failure becomes an AcpStartFailure. */
-  private async call<T>(process: AcpProcess, what: string, request: () => Promise<T>): Promise<T> {
-    const { acpStartTimeoutMs, pipeDrainGraceMs, groupGoneTimeoutMs } = this.deps.config;
+  async #call<T>(process: AcpProcess, what: string, request: () => Promise<T>): Promise<T> {
+    const { acpStartTimeoutMs, pipeDrainGraceMs, groupGoneTimeoutMs } = this.#deps.config;
     try {
       return await withTimeout(request(), acpStartTimeoutMs);
     } catch (error) {

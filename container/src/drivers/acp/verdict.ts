@@ -1,0 +1,66 @@
+/**
+ * What an ACP turn's end means. A turn ends with the session/prompt response's stopReason:
+ * end_turn completes the run, unless nothing at all happened (no answer text, thought, tool
+ * call, plan or permission request): like a headless exit 0 without output, that is a failure.
+ * max_tokens and max_turn_requests complete with a notice (the partial answer is still the
+ * answer); refusal fails; cancelled without the runner asking is reported as cancelled; unknown
+ * reasons complete with a notice. A turn that got no answer fails with the driver's words.
+ */
+import type { RunFacts, TurnEnd, Verdict } from "../driver.ts";
+import { failed, spawnFailed, stderrSuffix, stoppedVerdict } from "../verdict.ts";
+import type { AcpTurnEnd } from "./types.ts";
+
+export interface AcpVerdictInput extends Omit<RunFacts, "hasOutput"> {
+  end: AcpTurnEnd;
+}
+
+export function decideAcpVerdict(input: AcpVerdictInput): Verdict {
+  const stopped = stoppedVerdict(input);
+  if (stopped !== undefined) return stopped;
+  const { end } = input;
+  if (end.spawnError !== undefined) return spawnFailed(end.spawnError);
+  if (end.error !== undefined || end.stopReason === undefined) {
+    return failed(
+      `${end.error ?? "kiro-cli ended the turn without answering"}${stderrSuffix(input.stderrTail)}`,
+    );
+  }
+  if (!input.activity && end.stopReason !== "cancelled") {
+    return failed(
+      `kiro-cli ended the turn (${end.stopReason}) without any output (check that KIRO_API_KEY is valid)${stderrSuffix(input.stderrTail)}`,
+    );
+  }
+  return answeredVerdict(end.stopReason);
+}
+
+/** The turn's end as its run takes it: kiro-cli's exit (when its process ended) and this verdict. */
+export function acpTurnEnd(end: AcpTurnEnd): TurnEnd {
+  return {
+    exit: end.exit ?? { code: null, signal: null },
+    verdict: (facts) => decideAcpVerdict({ ...facts, end }),
+  };
+}
+
+/** kiro-cli answered the prompt with `stopReason` after doing something. */
+function answeredVerdict(stopReason: string): Verdict {
+  switch (stopReason) {
+    case "end_turn":
+      return { status: "completed", reason: "exited" };
+    case "cancelled":
+      return { status: "cancelled", reason: "exited", error: "kiro-cli cancelled the turn on its own" };
+    case "refusal":
+      return failed("kiro-cli refused to continue this turn (stopReason refusal)");
+    case "max_tokens":
+    case "max_turn_requests":
+      return {
+        status: "completed",
+        reason: "exited",
+        notice: `kiro-cli stopped the turn early (stopReason ${stopReason}): the answer may be cut short`,
+      };
+    default:
+      return {
+        status: "completed",
+        reason: "exited",
+        notice: `kiro-cli ended the turn with stopReason ${stopReason}`,
+      };
+  }
+}
