@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { messageOf } from "../container/src/protocol/index.ts";
 import { devAdminTokenFile, devStateDir } from "./dev-state.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -183,6 +184,6 @@ function say(message: string): void {
 process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
 main().catch((error: unknown) => {
-  say(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  say(`failed to start: ${messageOf(error)}`);
   void stop(1);
 });

@@ -20,6 +20,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { messageOf } from "../container/src/protocol/index.ts";
 import { type DevServer, startDevServer } from "../test/helpers/dev-server.ts";
 import { callTool, connectMcp } from "../test/helpers/mcp-client.ts";
 import { runBounded, stopDevServer } from "./bench/bounded-run.ts";
@@ -209,7 +210,7 @@ let opts: Options;
 try {
   opts = options();
 } catch (error) {
-  console.error(`load: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`load: ${messageOf(error)}`);
   process.exit(2);
 }
 await runBounded(

@@ -1,5 +1,9 @@
 import type { Context } from "hono";
 
+import { CodedError } from "../container/src/protocol/index.ts";
+
+export { messageOf } from "../container/src/protocol/index.ts";
+
 /**
  * One error vocabulary for the Worker side: every code a client can receive. Durable Objects
  * return these as data (`Outcome`), tools turn them into `isError` results, the HTTP edges answer
@@ -83,13 +87,9 @@ export function errorResponse(code: ErrorCode, message: string): Response {
 }
 
 /** An expected failure with a message written for the user; safe to show as is. */
-export class KiroError extends Error {
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(message);
-    this.name = "KiroError";
-    this.code = code;
-  }
+export class KiroError extends CodedError<ErrorCode> {
+  override readonly name = "KiroError";
+
   toData(): ErrorData {
     return { code: this.code, message: this.message };
   }
@@ -129,9 +129,4 @@ export function taskNotFound(taskId: string): KiroError {
     ErrorCode.TaskNotFound,
     `Task ${taskId} not found. Use kiro_task_list to see your tasks.`,
   );
-}
-
-/** What a thrown value says: an Error's message, anything else as a string. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

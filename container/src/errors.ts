@@ -3,16 +3,10 @@
  * on. The HTTP edge answers it with the status RUNNER_ERROR_STATUS gives the code; nothing else
  * maps codes to statuses. Also the two helpers that read Node's errno codes.
  */
-import type { RunnerErrorCode } from "./protocol/index.ts";
+import { CodedError, type RunnerErrorCode } from "./protocol/index.ts";
 
-export class RunnerFault extends Error {
-  readonly code: RunnerErrorCode;
-
-  constructor(code: RunnerErrorCode, message: string) {
-    super(message);
-    this.name = "RunnerFault";
-    this.code = code;
-  }
+export class RunnerFault extends CodedError<RunnerErrorCode> {
+  override readonly name = "RunnerFault";
 }
 
 /** True when `error` is a Node system error carrying `code` (ENOENT, ESRCH, …). */

@@ -2,6 +2,8 @@
  * How `npm run bench` and `npm run load` run: `main` under a time budget, stopped early by Ctrl-C,
  * `shutdown` always called, a non-zero exit code on failure, over budget or on SIGINT.
  */
+
+import { messageOf } from "../../container/src/protocol/index.ts";
 import type { DevServer } from "../../test/helpers/dev-server.ts";
 
 export async function runBounded(
@@ -18,7 +20,7 @@ export async function runBounded(
   try {
     await main();
   } catch (error) {
-    console.error(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`${name} failed: ${messageOf(error)}`);
     process.exitCode = 1;
   } finally {
     clearTimeout(budget);

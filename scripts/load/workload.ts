@@ -6,6 +6,7 @@
  */
 import { performance } from "node:perf_hooks";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { messageOf } from "../../container/src/protocol/index.ts";
 import { stubBytesOutput } from "../../test/fixtures/stub-output.mjs";
 import { firstDifference } from "../../test/helpers/first-difference.ts";
 import { pollUntilDone, type StatusLike, textOf } from "../../test/helpers/mcp-client.ts";
@@ -144,8 +145,4 @@ async function follow(
 function count(stats: LoadStats, limits: LoadLimits): void {
   if (stats.requests >= limits.maxRequests) throw new Error(`request bound of ${limits.maxRequests} reached`);
   stats.requests++;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COALESCE_WINDOW_MS, CoalescingSink } from "../../container/src/drivers/acp/coalescing-sink.ts";
-import type { AcpTurnEnd as TurnEnd } from "../../container/src/drivers/acp/types.ts";
+import type { AcpTurnEnd } from "../../container/src/drivers/acp/types.ts";
 import type { TurnSink } from "../../container/src/drivers/driver.ts";
 import type { RunEvent, RunSummary } from "../../container/src/protocol/index.ts";
 import { stubBytesOutput } from "../fixtures/stub-output.mjs";
@@ -146,7 +146,7 @@ function recorder(): { sink: TurnSink; calls: string[][] } {
   return { sink, calls };
 }
 
-const END: TurnEnd = { driver: "acp", stopReason: "end_turn" };
+const END: AcpTurnEnd = { driver: "acp", stopReason: "end_turn" };
 
 describe("CoalescingSink", () => {
   it("hands the first piece on at once, then merges until another call or the end", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RunnerFault as RunnerError } from "../../container/src/errors.ts";
+import { RunnerFault } from "../../container/src/errors.ts";
 import type { RunEvent } from "../../container/src/protocol/index.ts";
 import { RunLog } from "../../container/src/runs/run-log.ts";
 
@@ -17,7 +17,7 @@ function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (error) {
-    return error instanceof RunnerError ? error.code : "other";
+    return error instanceof RunnerFault ? error.code : "other";
   }
   return undefined;
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RunnerFault as RunnerError } from "../../container/src/errors.ts";
+import { RunnerFault } from "../../container/src/errors.ts";
 import { Workspace } from "../../container/src/workspace/workspace.ts";
 
 let scratch: string;
@@ -27,7 +27,7 @@ async function failure(requested: string): Promise<{ code: string; message: stri
   try {
     await workspace.resolve(requested);
   } catch (error) {
-    if (error instanceof RunnerError) return { code: error.code, message: error.message };
+    if (error instanceof RunnerFault) return { code: error.code, message: error.message };
     throw error;
   }
   throw new Error(`${requested} resolved`);

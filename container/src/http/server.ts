@@ -9,6 +9,7 @@ import type { RunnerConfig } from "../config.ts";
 import { RunnerFault } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { AgentsResponse, ResolveWorkspaceResponse, RunnerHealth } from "../protocol/index.ts";
+import { messageOf } from "../protocol/index.ts";
 import type { RunManager } from "../runs/run-manager.ts";
 import { listAgents } from "../workspace/agents.ts";
 import type { WorkspaceCloner } from "../workspace/clone.ts";
@@ -168,7 +169,7 @@ function notFound(req: IncomingMessage, url: URL): RunnerFault {
 function fail(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, error: unknown): void {
   const known = error instanceof RunnerFault;
   if (!known) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = messageOf(error);
     deps.logger.error("request_failed", { method: req.method, path: pathOf(req), detail });
   }
   if (res.headersSent) {

@@ -46,3 +46,21 @@ export const RUNNER_ERROR_STATUS: Record<RunnerErrorCode, number> = {
 export interface RunnerErrorBody {
   error: { code: RunnerErrorCode; message: string };
 }
+
+/** What a thrown value says: an Error's message, anything else as a string. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * An expected failure: a code from one of the vocabularies plus a message written for the user.
+ * The runner's RunnerFault and the Worker's KiroError are this with their own codes (and names).
+ */
+export class CodedError<Code extends string> extends Error {
+  readonly code: Code;
+
+  constructor(code: Code, message: string) {
+    super(message);
+    this.code = code;
+  }
+}

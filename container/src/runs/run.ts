@@ -16,6 +16,7 @@ import type {
 import { unstartedTurn } from "../drivers/verdict.ts";
 import type { Logger } from "../logger.ts";
 import type { RunStatus, RunSummary } from "../protocol/index.ts";
+import { messageOf } from "../protocol/index.ts";
 import type { Redactor } from "../text/redact.ts";
 import { RunLog } from "./run-log.ts";
 import { type OutputOwner, RunOutput } from "./run-output.ts";
@@ -75,7 +76,7 @@ export class Run implements OutputOwner {
     try {
       this.#handle = driver.startTurn(request, this.#sink());
     } catch (error) {
-      const message = this.#context.redactor.text(error instanceof Error ? error.message : String(error));
+      const message = this.#context.redactor.text(messageOf(error));
       this.#end(unstartedTurn(message));
       return;
     }

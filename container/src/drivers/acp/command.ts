@@ -7,6 +7,7 @@
 import * as acp from "@agentclientprotocol/sdk";
 import { RunnerFault } from "../../errors.ts";
 import type { CommandResponse } from "../../protocol/index.ts";
+import { messageOf } from "../../protocol/index.ts";
 import { stripAnsi } from "../../text/ansi.ts";
 import { boundPayload } from "../../text/payload.ts";
 import type { Redactor } from "../../text/redact.ts";
@@ -61,7 +62,7 @@ export function commandError(
       redactor.text(`kiro-cli could not run ${command}: ${error.message}`),
     );
   }
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = messageOf(error);
   return new RunnerFault("internal", redactor.text(`kiro-cli could not run ${command}: ${detail}`));
 }
 

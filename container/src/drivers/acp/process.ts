@@ -15,6 +15,7 @@ import * as acp from "@agentclientprotocol/sdk";
 import { errnoCode } from "../../errors.ts";
 import type { LogFields, Logger } from "../../logger.ts";
 import { type ProcessEnd, ProcessLifecycle } from "../../process/lifecycle.ts";
+import { messageOf } from "../../protocol/index.ts";
 import { Utf8StreamDecoder } from "../../text/decoder.ts";
 
 export interface AcpProcessOptions {
@@ -136,7 +137,7 @@ function notificationTap(
       try {
         handle(message.method, message.params);
       } catch (error) {
-        const detail = error instanceof Error ? error.message : String(error);
+        const detail = messageOf(error);
         options.logger.error("acp_notification_failed", { ...options.label, method: message.method, detail });
       }
     },

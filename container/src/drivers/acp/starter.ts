@@ -8,6 +8,7 @@
 import * as acp from "@agentclientprotocol/sdk";
 import type { RunnerConfig } from "../../config.ts";
 import type { Logger } from "../../logger.ts";
+import { messageOf } from "../../protocol/index.ts";
 import type { Redactor } from "../../text/redact.ts";
 import { TimeoutError, withTimeout } from "../../timeouts.ts";
 import { describeExit } from "../verdict.ts";
@@ -170,7 +171,7 @@ export class AcpStarter {
       await withTimeout(request, SET_MODEL_TIMEOUT_MS);
       this.#model = model;
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = messageOf(error);
       notice(`kiro-cli did not switch to model ${model} (${reason}); the turn uses its current model`);
     }
   }

@@ -13,6 +13,7 @@
  */
 import * as acp from "@agentclientprotocol/sdk";
 import type { RunnerConfig } from "../../config.ts";
+import { messageOf } from "../../protocol/index.ts";
 import { wellFormed } from "../../text/well-formed.ts";
 import type { StopReason, TurnHandle, TurnRequest, TurnSink } from "../driver.ts";
 import { describeExit } from "../verdict.ts";
@@ -67,7 +68,7 @@ export class AcpTurn implements TurnHandle {
       end =
         error instanceof AcpStartFailure
           ? { driver: "acp", ...error.end }
-          : { driver: "acp", error: error instanceof Error ? error.message : String(error) };
+          : { driver: "acp", error: messageOf(error) };
     }
     clearTimeout(this.#graceTimer);
     this.#inFlight = false;

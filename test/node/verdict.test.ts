@@ -1,14 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  type AcpVerdictInput as AcpOutcomeInput,
-  decideAcpVerdict as decideAcpOutcome,
-} from "../../container/src/drivers/acp/verdict.ts";
-import {
-  decideHeadlessVerdict as decideOutcome,
-  type HeadlessVerdictInput as OutcomeInput,
-} from "../../container/src/drivers/headless.ts";
+import { type AcpVerdictInput, decideAcpVerdict } from "../../container/src/drivers/acp/verdict.ts";
+import { decideHeadlessVerdict, type HeadlessVerdictInput } from "../../container/src/drivers/headless.ts";
 
-const base: OutcomeInput = {
+const base: HeadlessVerdictInput = {
   exit: { code: 0, signal: null },
   stopReason: undefined,
   hasOutput: true,
@@ -19,11 +13,11 @@ const base: OutcomeInput = {
 
 describe("exit outcome", () => {
   it("completes on exit 0 with output", () => {
-    expect(decideOutcome(base)).toEqual({ status: "completed", reason: "exited" });
+    expect(decideHeadlessVerdict(base)).toEqual({ status: "completed", reason: "exited" });
   });
 
   it("fails exit 0 without output, pointing at the API key", () => {
-    const outcome = decideOutcome({ ...base, hasOutput: false, stderrTail: "auth failed\n" });
+    const outcome = decideHeadlessVerdict({ ...base, hasOutput: false, stderrTail: "auth failed\n" });
     expect(outcome).toEqual({
       status: "failed",
       reason: "exited",
@@ -32,30 +26,30 @@ describe("exit outcome", () => {
   });
 
   it("names a signal kiro-cli died of when the runner did not send it", () => {
-    const outcome = decideOutcome({ ...base, exit: { code: null, signal: "SIGSEGV" } });
+    const outcome = decideHeadlessVerdict({ ...base, exit: { code: null, signal: "SIGSEGV" } });
     expect(outcome.error).toBe("kiro-cli was killed by signal SIGSEGV");
   });
 
   it("reports why the runner stopped a run, whatever signal ended it", () => {
     const killed = { ...base, exit: { code: null, signal: "SIGKILL" as const } };
-    expect(decideOutcome({ ...killed, stopReason: "cancelled" })).toMatchObject({
+    expect(decideHeadlessVerdict({ ...killed, stopReason: "cancelled" })).toMatchObject({
       status: "cancelled",
       reason: "cancelled",
     });
-    expect(decideOutcome({ ...killed, stopReason: "timeout" }).error).toBe(
+    expect(decideHeadlessVerdict({ ...killed, stopReason: "timeout" }).error).toBe(
       "kiro-cli did not finish within 1800000 ms (KIRO_RUN_TIMEOUT_MS) and was stopped",
     );
-    expect(decideOutcome({ ...killed, stopReason: "output_limit" })).toMatchObject({
+    expect(decideHeadlessVerdict({ ...killed, stopReason: "output_limit" })).toMatchObject({
       reason: "output_limit",
     });
-    expect(decideOutcome({ ...killed, stopReason: "shutdown" })).toMatchObject({
+    expect(decideHeadlessVerdict({ ...killed, stopReason: "shutdown" })).toMatchObject({
       status: "failed",
       reason: "shutdown",
     });
   });
 
   it("reports a spawn failure", () => {
-    const outcome = decideOutcome({
+    const outcome = decideHeadlessVerdict({
       ...base,
       exit: { code: null, signal: null, spawnError: "ENOENT: spawn x" },
     });
@@ -67,7 +61,7 @@ describe("exit outcome", () => {
   });
 
   it("quotes only the end of a long stderr", () => {
-    const outcome = decideOutcome({
+    const outcome = decideHeadlessVerdict({
       ...base,
       exit: { code: 1, signal: null },
       stderrTail: `${"a".repeat(2000)}END`,
@@ -79,7 +73,7 @@ describe("exit outcome", () => {
 });
 
 describe("ACP turn outcome", () => {
-  const acpBase: AcpOutcomeInput = {
+  const acpBase: AcpVerdictInput = {
     end: { driver: "acp", stopReason: "end_turn" },
     stopReason: undefined,
     activity: true,
@@ -89,8 +83,8 @@ describe("ACP turn outcome", () => {
   };
 
   it("completes end_turn with activity and fails it without any", () => {
-    expect(decideAcpOutcome(acpBase)).toEqual({ status: "completed", reason: "exited" });
-    expect(decideAcpOutcome({ ...acpBase, activity: false, stderrTail: "no auth\n" })).toEqual({
+    expect(decideAcpVerdict(acpBase)).toEqual({ status: "completed", reason: "exited" });
+    expect(decideAcpVerdict({ ...acpBase, activity: false, stderrTail: "no auth\n" })).toEqual({
       status: "failed",
       reason: "exited",
       error:
@@ -99,7 +93,7 @@ describe("ACP turn outcome", () => {
   });
 
   it("reports why the runner stopped the turn over what kiro-cli answered", () => {
-    const outcome = decideAcpOutcome({
+    const outcome = decideAcpVerdict({
       ...acpBase,
       stopReason: "cancelled",
       end: { driver: "acp", stopReason: "cancelled" },
@@ -109,7 +103,7 @@ describe("ACP turn outcome", () => {
 
   it("maps kiro-cli's own stop reasons", () => {
     const reason = (stopReason: string) =>
-      decideAcpOutcome({ ...acpBase, end: { driver: "acp", stopReason } });
+      decideAcpVerdict({ ...acpBase, end: { driver: "acp", stopReason } });
     expect(reason("cancelled")).toMatchObject({ status: "cancelled", reason: "exited" });
     expect(reason("refusal")).toMatchObject({ status: "failed" });
     expect(reason("max_turn_requests")).toMatchObject({
@@ -123,7 +117,7 @@ describe("ACP turn outcome", () => {
   });
 
   it("fails with the driver's words and the stderr tail, or as spawn_failed", () => {
-    const died = decideAcpOutcome({
+    const died = decideAcpVerdict({
       ...acpBase,
       end: {
         driver: "acp",
@@ -138,7 +132,7 @@ describe("ACP turn outcome", () => {
       error: "kiro-cli exited with code 2 during the turn: panic",
     });
     expect(
-      decideAcpOutcome({ ...acpBase, end: { driver: "acp", spawnError: "ENOENT: no such file" } }),
+      decideAcpVerdict({ ...acpBase, end: { driver: "acp", spawnError: "ENOENT: no such file" } }),
     ).toEqual({
       status: "failed",
       reason: "spawn_failed",
