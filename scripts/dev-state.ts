@@ -12,3 +12,8 @@ export function devStateDir(): string {
 export function devAdminTokenFile(): string {
   return path.join(devStateDir(), "admin-token");
 }
+
+/** KIRO_SECRETS_KEY of the local dev server: it encrypts the secrets users store there. */
+export function devSecretsKeyFile(): string {
+  return path.join(devStateDir(), "secrets-key");
+}

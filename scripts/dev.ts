@@ -4,18 +4,19 @@
  *
  * The workspace root is KIRO_WORKSPACE_ROOT, else the directory `npm run dev` was started from.
  * kiro-cli is KIRO_CLI_PATH, else `kiro-cli` on PATH; KIRO_API_KEY is passed to it.
- * Local state (Durable Object storage and the admin token `npm run token` uses) lives in
- * KIRO_DEV_STATE_DIR, default `.kiro-dev/` in the repository.
+ * Local state (Durable Object storage, the admin token `npm run token` uses and the key that
+ * encrypts users' secrets) lives in KIRO_DEV_STATE_DIR, default `.kiro-dev/` in the repository.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { messageOf } from "../container/src/protocol/index.ts";
-import { devAdminTokenFile, devStateDir } from "./dev-state.ts";
+import { envFileText, localKey } from "./dev-env.ts";
+import { devAdminTokenFile, devSecretsKeyFile, devStateDir } from "./dev-state.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WRANGLER = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
@@ -40,11 +41,11 @@ async function main(): Promise<void> {
   const vars = {
     KIRO_RUNNER_URL: runner.url,
     KIRO_RUNNER_SECRET: secret,
-    KIRO_ADMIN_TOKEN: adminToken(),
+    KIRO_ADMIN_TOKEN: localKey(devAdminTokenFile()),
+    KIRO_SECRETS_KEY: localKey(devSecretsKeyFile()),
     KIRO_API_KEY: "unused-by-the-worker-in-dev",
   };
-  const lines = Object.entries(vars).map(([name, value]) => `${name}=${value}\n`);
-  writeFileSync(envFile, lines.join(""), { mode: 0o600 });
+  writeFileSync(envFile, envFileText(vars), { mode: 0o600 });
   const wrangler = spawn(
     process.execPath,
     [
@@ -99,16 +100,6 @@ function startRunner(secret: string, workspaceRoot: string): Promise<{ url: stri
       }
     });
   });
-}
-
-/** The admin token `npm run token` uses against this dev server: made once, kept in the state dir. */
-function adminToken(): string {
-  const file = devAdminTokenFile();
-  if (!existsSync(file)) {
-    mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
-    writeFileSync(file, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600 });
-  }
-  return readFileSync(file, "utf8").trim();
 }
 
 /** Says whether the server runs in local mode or wants bearer tokens. */

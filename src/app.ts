@@ -3,10 +3,12 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { adminRoutes } from "./admin/routes.ts";
-import { authenticate, type Identity, LOOPBACK_HOSTNAMES, tokenRegistry } from "./auth/authenticate.ts";
+import { LOOPBACK_HOSTNAMES, tokenRegistry } from "./auth/authenticate.ts";
+import { type IdentifiedEnv, identify } from "./auth/identify.ts";
 import { ErrorCode, errorJson } from "./errors.ts";
 import { createMcpServer, SERVER_INFO } from "./mcp/server.ts";
 import { runnerHealth } from "./runner/health.ts";
+import { secretRoutes } from "./secrets/routes.ts";
 import { settings } from "./settings.ts";
 import { createLogger } from "./util/log.ts";
 import { viewRoutes } from "./view/routes.ts";
@@ -17,19 +19,7 @@ const MAX_MCP_BODY_BYTES = 2 * 1024 * 1024;
 /** SSE keep-alive for long tool calls (kiro_chat), so proxies do not close a quiet stream. */
 const MCP_KEEPALIVE_MS = 15_000;
 
-type AppEnv = { Bindings: Env; Variables: { identity: Identity | undefined } };
-
-/** Who is calling (see authenticate). CORS preflights carry no credentials and pass through. */
-const identify = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.req.method === "OPTIONS") {
-    c.set("identity", undefined);
-    return next();
-  }
-  const identity = await authenticate(c.req.raw, c.env);
-  if (identity instanceof Response) return identity;
-  c.set("identity", identity);
-  return next();
-});
+type AppEnv = IdentifiedEnv;
 
 const limitBody = bodyLimit({
   maxSize: MAX_MCP_BODY_BYTES,
@@ -84,6 +74,7 @@ export function createApp() {
   });
 
   app.route("/admin", adminRoutes());
+  app.route("/account/secrets", secretRoutes());
   app.route("/tasks", viewRoutes());
 
   app.notFound((c) => errorJson(c, ErrorCode.NotFound, "Not found. The MCP endpoint is /mcp."));

@@ -20,6 +20,10 @@ export const ErrorCode = {
   RunnerUnavailable: "runner_unavailable",
   KiroUnavailable: "kiro_unavailable",
   Busy: "busy",
+  /** The user has not stored a credential this needs (their Kiro API key). */
+  CredentialsMissing: "credentials_missing",
+  /** Stored secrets cannot be written or read (KIRO_SECRETS_KEY unset or changed). */
+  SecretsUnavailable: "secrets_unavailable",
   Unsupported: "unsupported",
   Internal: "internal",
   // Answered only by the HTTP edges, outside MCP.
@@ -56,6 +60,8 @@ export const HTTP_STATUS: Record<ErrorCode, ErrorStatus> = {
   runner_unavailable: 503,
   kiro_unavailable: 503,
   busy: 429,
+  credentials_missing: 403,
+  secrets_unavailable: 503,
   unsupported: 501,
   internal: 500,
   not_found: 404,

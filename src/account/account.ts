@@ -1,6 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { ErrorCode, KiroError, type Outcome, outcome, sessionNotFound, unwrap } from "../errors.ts";
 import { isSessionId, newSessionId, sessionObjectName } from "../ids.ts";
+import { masterKey } from "../secrets/keys.ts";
+import { type SecretInfo, type SecretValues, UserSecrets } from "../secrets/store.ts";
 import type { SessionSettings } from "../session/meta.ts";
 import type { SessionInfo, TaskStarted } from "../session/views.ts";
 import { settings } from "../settings.ts";
@@ -21,6 +23,7 @@ export interface SessionRef {
  */
 export class Account extends DurableObject<Env> {
   readonly #sql: Sql;
+  readonly #secrets: UserSecrets;
   /**
    * Starts in flight right now: counted with the running tasks so that concurrent starts cannot
    * pass the limit together. Only admission control for requests this instance is serving.
@@ -31,6 +34,7 @@ export class Account extends DurableObject<Env> {
     super(ctx, env);
     this.#sql = durableSql(ctx.storage);
     migrate(this.#sql, ACCOUNT_SCHEMA);
+    this.#secrets = new UserSecrets(this.#sql, masterKey(env));
   }
 
   /** Creates a session (its own session object and runner) and makes it the active one. */
@@ -133,6 +137,26 @@ export class Account extends DurableObject<Env> {
     return this.#sql
       .all<{ id: string }>("SELECT id FROM sessions ORDER BY created_at")
       .map(({ id }) => ({ session_id: id, active: id === active }));
+  }
+
+  /** Stores (or replaces) one of the user's secrets, encrypted. */
+  async putSecret(userId: string, name: string, value: string): Promise<Outcome<SecretInfo>> {
+    return outcome(() => this.#secrets.put(userId, name, value));
+  }
+
+  /** The user's stored secrets: names and dates, never values. */
+  async listSecrets(): Promise<SecretInfo[]> {
+    return this.#secrets.list();
+  }
+
+  /** True when `name` was stored. */
+  async deleteSecret(name: string): Promise<boolean> {
+    return this.#secrets.delete(name);
+  }
+
+  /** The user's stored secrets, decrypted: only for the user's own sessions to hand to their runner. */
+  async secretValues(userId: string): Promise<Outcome<SecretValues>> {
+    return outcome(() => this.#secrets.read(userId));
   }
 
   async #runningTasks(userId: string): Promise<number> {

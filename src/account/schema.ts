@@ -1,5 +1,6 @@
 /**
- * The Account object's tables: the user's sessions and which one is active. Append a step to
+ * The Account object's tables: the user's sessions, which one is active, and the user's stored
+ * secrets (encrypted, see src/secrets/store.ts). Append a step to
  * change the schema; never edit a step that has shipped.
  */
 export const ACCOUNT_SCHEMA: readonly string[] = [
@@ -12,4 +13,11 @@ export const ACCOUNT_SCHEMA: readonly string[] = [
   `CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   // Sessions being set up (a clone can take minutes): they count against KIRO_MAX_SESSIONS.
   `CREATE TABLE pending_sessions (id TEXT PRIMARY KEY, started_at INTEGER NOT NULL)`,
+  // The user's secrets: `sealed` is "<iv>.<ciphertext>" in base64, AES-GCM under the user's key.
+  `CREATE TABLE secrets (
+     name TEXT PRIMARY KEY,
+     sealed TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   )`,
 ];

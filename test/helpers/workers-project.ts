@@ -6,7 +6,7 @@
 import path from "node:path";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { TEST_ADMIN_TOKEN } from "./test-admin-token.ts";
+import { TEST_ADMIN_TOKEN, TEST_SECRETS_KEY } from "./test-admin-token.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -23,6 +23,7 @@ export function workersProject(name: string, include: string[], bindings: Record
             KIRO_RUNNER_SECRET: inject("runnerSecret"),
             KIRO_API_KEY: "",
             KIRO_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+            KIRO_SECRETS_KEY: TEST_SECRETS_KEY,
             // Short, so the test of kiro_chat handing back a running task stays quick.
             KIRO_CHAT_WAIT_MS: "4000",
             // Tests make their own sessions, many per user.
