@@ -1,11 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { LIMITS } from "../config.ts";
-import { ErrorCode, KiroError, type Outcome, outcome } from "../errors.ts";
+import { ErrorCode, KiroError, type Outcome, outcome, taskNotFound } from "../errors.ts";
 import { accountObjectName, sessionObjectName } from "../ids.ts";
 import type { AgentInfo, CommandResponse, RunnerClient } from "../runner/client.ts";
 import { runnerForSession } from "../runner/select.ts";
 import { settings } from "../settings.ts";
-import { durableSql, migrate, type Sql } from "../storage/sql.ts";
+import { durableSql, LazySchemaSql } from "../storage/sql.ts";
 import { createLogger, type Logger } from "../util/log.ts";
 import { History, type HistoryEntry, historyMarkdown } from "./history.ts";
 import { SessionMeta, type SessionRecord, type SessionSettings } from "./meta.ts";
@@ -31,7 +31,7 @@ export interface InitRequest extends SessionSettings {
  * finished tasks after KIRO_TASK_TTL, and ends the session after KIRO_SESSION_IDLE_TTL.
  */
 export class KiroSession extends DurableObject<Env> {
-  readonly #sql: Sql;
+  readonly #sql: LazySchemaSql;
   readonly #store: TaskStore;
   readonly #meta: SessionMeta;
   readonly #history: History;
@@ -40,8 +40,8 @@ export class KiroSession extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#sql = durableSql(ctx.storage);
-    migrate(this.#sql, SESSION_SCHEMA);
+    // Tables are made by init(): an object reached by an unknown or foreign id stays empty.
+    this.#sql = new LazySchemaSql(durableSql(ctx.storage), SESSION_SCHEMA);
     this.#store = new TaskStore(this.#sql);
     this.#meta = new SessionMeta(this.#sql);
     this.#history = new History(this.#sql);
@@ -67,6 +67,7 @@ export class KiroSession extends DurableObject<Env> {
       const { workingDirectory, cloned } = await this.#callRunner(() => prepareWorkspace(runner, request));
       await this.#callRunner(() => requireAgent(runner, request.agent, workingDirectory));
       const { userId, sessionId, agent } = request;
+      this.#sql.create();
       this.#meta.write({ userId, sessionId, agent, workingDirectory, cloned, createdAt: Date.now() });
       await this.#schedule();
       return this.#info();
@@ -93,11 +94,22 @@ export class KiroSession extends DurableObject<Env> {
 
   /** A task's state and the chunks from `fromChunkIndex` on; waits up to `waitMs` for news. */
   async taskStatus(request: StatusRequest): Promise<Outcome<TaskStatusView>> {
-    return this.#withMeta((meta) => this.#tasks.status(meta.sessionId, request));
+    return this.#withMeta(
+      (meta) => this.#tasks.status(meta.sessionId, request),
+      taskNotFound(request.taskId),
+    );
+  }
+
+  /** Whether `taskId` is one of this session's tasks (running, finished or expired): the live view's check. */
+  async findTask(taskId: string): Promise<Outcome<true>> {
+    return this.#withMeta(() => {
+      if (this.#store.get(taskId) === undefined && !this.#store.isExpired(taskId)) throw taskNotFound(taskId);
+      return true as const;
+    }, taskNotFound(taskId));
   }
 
   async cancelTask(taskId: string): Promise<Outcome<TaskStatusView>> {
-    return this.#withMeta((meta) => this.#tasks.cancel(meta.sessionId, taskId));
+    return this.#withMeta((meta) => this.#tasks.cancel(meta.sessionId, taskId), taskNotFound(taskId));
   }
 
   async listTasks(includeDone: boolean): Promise<Outcome<TaskSummary[]>> {
@@ -165,7 +177,7 @@ export class KiroSession extends DurableObject<Env> {
       await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();
       this.#meta.reset();
-      migrate(this.#sql, SESSION_SCHEMA); // empty tables, so late callers read "not found"
+      this.#sql.forget(); // no tables, nothing written: late callers read "not found"
       this.#log.info("session.ended", { session_id: meta.sessionId, cancelled_tasks: cancelled });
       return { cancelled_tasks: cancelled };
     });
@@ -186,11 +198,25 @@ export class KiroSession extends DurableObject<Env> {
   }
 
   /**
-   * Runs an RPC that needs the session set up: `fn` gets its record; a session that does not
-   * exist (never created, or ended) answers "not found".
+   * Runs an RPC that needs the session set up: `fn` gets its record. A session that does not exist
+   * (never created, ended, or another user's: the object's name holds the user id) answers
+   * `missing`, also when it ended while `fn` ran. Task calls pass their task's "not found", so a
+   * foreign task id gets exactly the answer an unknown one gets.
    */
-  #withMeta<T>(fn: (meta: SessionRecord) => T | Promise<T>): Promise<Outcome<T>> {
-    return outcome(() => fn(this.#requireMeta()));
+  #withMeta<T>(
+    fn: (meta: SessionRecord) => T | Promise<T>,
+    missing: KiroError = new KiroError(ErrorCode.SessionNotFound, "Session not found."),
+  ): Promise<Outcome<T>> {
+    return outcome(async () => {
+      const meta = this.#meta.read();
+      if (!meta) throw missing;
+      try {
+        return await fn(meta);
+      } catch (error) {
+        if (!this.#meta.read()) throw missing;
+        throw error;
+      }
+    });
   }
 
   /** Resumes streaming for every running task and keeps the alarm set for what comes next. */

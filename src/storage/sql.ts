@@ -34,3 +34,55 @@ export function migrate(sql: Sql, steps: readonly string[]): void {
     else sql.run("INSERT INTO _schema (version) VALUES (?)", steps.length);
   });
 }
+
+/**
+ * SQL whose tables exist only once `create()` made them. Until then every read answers as the
+ * empty tables would and every write is refused, and nothing at all is written: an object that is
+ * only ever asked about (an unknown or foreign id routed to it by name) keeps no storage. After
+ * `forget()` (the object deleted its storage) it is empty again.
+ */
+export class LazySchemaSql implements Sql {
+  readonly #inner: Sql;
+  readonly #steps: readonly string[];
+  #created: boolean;
+
+  constructor(inner: Sql, steps: readonly string[]) {
+    this.#inner = inner;
+    this.#steps = steps;
+    this.#created =
+      inner.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_schema'") !== undefined;
+    if (this.#created) migrate(inner, steps);
+  }
+
+  get created(): boolean {
+    return this.#created;
+  }
+
+  /** Makes (or completes) the tables. */
+  create(): void {
+    migrate(this.#inner, this.#steps);
+    this.#created = true;
+  }
+
+  /** The storage under this object was deleted: back to no tables. */
+  forget(): void {
+    this.#created = false;
+  }
+
+  all<T>(query: string, ...bindings: SqlValue[]): T[] {
+    return this.#created ? this.#inner.all<T>(query, ...bindings) : [];
+  }
+
+  one<T>(query: string, ...bindings: SqlValue[]): T | undefined {
+    return this.#created ? this.#inner.one<T>(query, ...bindings) : undefined;
+  }
+
+  run(query: string, ...bindings: SqlValue[]): number {
+    if (!this.#created) throw new Error("write to an object whose tables were never created");
+    return this.#inner.run(query, ...bindings);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.#created ? this.#inner.transaction(fn) : fn();
+  }
+}

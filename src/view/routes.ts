@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { authenticate } from "../auth/authenticate.ts";
 import { LIMITS } from "../config.ts";
-import { ErrorCode, errorJson, errorResponse, unwrap } from "../errors.ts";
-import { accountObjectName, sessionIdOfTask, sessionObjectName } from "../ids.ts";
+import { ErrorCode, errorJson, errorResponse, taskNotFound, unwrap } from "../errors.ts";
+import { sessionIdOfTask, sessionObjectName } from "../ids.ts";
 import { verifyViewLink } from "./links.ts";
 import { taskPage } from "./page.ts";
 
@@ -20,6 +20,8 @@ export function viewRoutes() {
     const taskId = c.req.param("id");
     const viewer = await viewerOf(c.req.raw, c.env, taskId);
     if (viewer instanceof Response) return viewer;
+    const known = await viewer.session.findTask(taskId);
+    if (!known.ok) return errorJson(c, known.error.code, known.error.message);
     const nonce = crypto.randomUUID().replaceAll("-", "");
     c.header(
       "Content-Security-Policy",
@@ -36,8 +38,7 @@ export function viewRoutes() {
     if (viewer instanceof Response) return viewer;
     const from = clampInt(c.req.query("from"), 0, Number.MAX_SAFE_INTEGER);
     const waitMs = clampInt(c.req.query("wait"), 0, LIMITS.MAX_WAIT_MS);
-    const stub = c.env.KIRO_SESSION.getByName(sessionObjectName(viewer.userId, viewer.sessionId));
-    const status = await stub.taskStatus({ taskId, fromChunkIndex: from, waitMs });
+    const status = await viewer.session.taskStatus({ taskId, fromChunkIndex: from, waitMs });
     c.header("Cache-Control", "no-store");
     if (!status.ok) return errorJson(c, status.error.code, status.error.message);
     return c.json(unwrap(status));
@@ -46,12 +47,16 @@ export function viewRoutes() {
   return view;
 }
 
-/** Who may view `taskId`: the user a valid link or credential names, if that user owns the task. */
+/**
+ * The session object `taskId` lives in, for the user a valid link or credential names. The
+ * object's name starts with that user's id, so another user's task leads to an object that holds
+ * no session and answers "not found", as an unknown id does: one hop, ownership still enforced.
+ */
 async function viewerOf(
   request: Request,
   env: Env,
   taskId: string,
-): Promise<{ userId: string; sessionId: string } | Response> {
+): Promise<{ session: ReturnType<Env["KIRO_SESSION"]["getByName"]> } | Response> {
   const query = Object.fromEntries(new URL(request.url).searchParams);
   let userId = await verifyViewLink(env.KIRO_RUNNER_SECRET ?? "", taskId, query);
   if (!userId) {
@@ -60,11 +65,8 @@ async function viewerOf(
     userId = identity.userId;
   }
   const sessionId = sessionIdOfTask(taskId);
-  const owned = sessionId && (await env.ACCOUNT.getByName(accountObjectName(userId)).owns(sessionId));
-  if (!sessionId || !owned) {
-    return errorResponse(ErrorCode.TaskNotFound, `Task ${taskId} not found.`);
-  }
-  return { userId, sessionId };
+  if (!sessionId) return errorResponse(ErrorCode.TaskNotFound, taskNotFound(taskId).message);
+  return { session: env.KIRO_SESSION.getByName(sessionObjectName(userId, sessionId)) };
 }
 
 function clampInt(raw: string | undefined, min: number, max: number): number {

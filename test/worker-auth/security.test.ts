@@ -1,5 +1,7 @@
+import { env, runInDurableObject } from "cloudflare:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sessionIdOfTask, sessionObjectName } from "../../src/ids.ts";
 import { callTool, pollUntilDone, type StatusLike } from "../helpers/mcp-client.ts";
 import { TEST_ADMIN_TOKEN } from "../helpers/test-admin-token.ts";
 import { connectAs, createToken, mcpPost, revokeToken, workerFetch } from "./auth.ts";
@@ -58,8 +60,23 @@ async function expectAliceUnchanged(): Promise<void> {
   expect(hung.data.status).toBe("running");
 }
 
+const taskNotFound = (id: string) => `Task ${id} not found. Use kiro_task_list to see your tasks.`;
+
+/** What the session object `user:<userId>/<the task's session>` holds, looked at from inside it. */
+async function storageOf(userId: string, taskId: string) {
+  const sessionId = sessionIdOfTask(taskId) ?? "";
+  const stub = env.KIRO_SESSION.getByName(sessionObjectName(userId, sessionId));
+  return runInDurableObject(stub, async (_instance, state) => ({
+    tables: state.storage.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .toArray()
+      .map((row) => row.name),
+    keys: (await state.storage.list()).size,
+    alarm: await state.storage.getAlarm(),
+  }));
+}
+
 describe("user B against user A's ids", () => {
-  const taskNotFound = (id: string) => `Task ${id} not found. Use kiro_task_list to see your tasks.`;
   const sessionNotFound = (id: string) =>
     `Session ${id} not found. Use kiro_session_list to see your sessions, or kiro_session_create to start one.`;
 
@@ -110,6 +127,22 @@ describe("user B against user A's ids", () => {
     await expectAliceUnchanged();
   });
 
+  it("answers a foreign task id from an object of B's that stays empty: no tables, no alarm", async () => {
+    const unknown = `${alice.hungTask.slice(0, -1)}${alice.hungTask.endsWith("a") ? "b" : "a"}`;
+    for (const [tool, taskId] of [
+      ["kiro_task_status", alice.doneTask],
+      ["kiro_task_status", unknown],
+      ["kiro_task_cancel", alice.hungTask],
+    ] as const) {
+      const result = await callTool(bob, tool, { task_id: taskId });
+      expect(result.text).toBe(taskNotFound(taskId));
+    }
+    for (const taskId of [alice.doneTask, alice.hungTask]) {
+      expect(await storageOf("bob", taskId)).toEqual({ tables: [], keys: 0, alarm: null });
+    }
+    await expectAliceUnchanged();
+  });
+
   it("shows B only B's own sessions in kiro://sessions and kiro_pool_stats", async () => {
     const resource = await bob.readResource({ uri: "kiro://sessions" });
     expect(JSON.stringify(resource.contents)).not.toContain(alice.sessionId);
@@ -127,6 +160,23 @@ describe("user B against user A's ids", () => {
     const ids = tasks.data.tasks.map((t) => t.task_id);
     expect(ids).not.toContain(alice.doneTask);
     expect(ids).not.toContain(alice.hungTask);
+  });
+});
+
+describe("an ended session's tasks", () => {
+  it("answer not-found to their owner, and the session's object keeps nothing", async () => {
+    const session = await callTool<{ session_id: string }>(alice.client, "kiro_session_create");
+    const task = await callTool<{ task_id: string }>(alice.client, "kiro_chat_async", {
+      message: "@lines 2",
+      session_id: session.data.session_id,
+    });
+    await pollUntilDone(alice.client, task.data.task_id);
+    await callTool(alice.client, "kiro_session_end", { session_id: session.data.session_id });
+    for (const tool of ["kiro_task_status", "kiro_task_cancel"]) {
+      const result = await callTool(alice.client, tool, { task_id: task.data.task_id });
+      expect(result.text).toBe(taskNotFound(task.data.task_id));
+    }
+    expect(await storageOf("alice", task.data.task_id)).toEqual({ tables: [], keys: 0, alarm: null });
   });
 });
 

@@ -70,6 +70,20 @@ describe("live task view", () => {
     expect(other.status).toBe(404);
   });
 
+  it("answers another user's status request exactly as it answers an unknown task's", async () => {
+    const unknown = `${taskId.slice(0, -1)}${taskId.endsWith("a") ? "b" : "a"}`;
+    const bob = { authorization: `Bearer ${bobToken}` };
+    const foreign = await workerFetch(new URL(`/tasks/${taskId}/status`, viewUrl.origin), { headers: bob });
+    const missing = await workerFetch(new URL(`/tasks/${unknown}/status`, viewUrl.origin), { headers: bob });
+    expect(foreign.status).toBe(404);
+    expect(missing.status).toBe(404);
+    const body = (await foreign.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("task_not_found");
+    expect(body.error.message.replace(taskId, "ID")).toBe(
+      ((await missing.json()) as { error: { message: string } }).error.message.replace(unknown, "ID"),
+    );
+  });
+
   it("does not let a link for one task open another", async () => {
     const url = new URL(viewUrl);
     const other = taskId.endsWith("a") ? "b" : "a"; // another task id, whatever this one ends in

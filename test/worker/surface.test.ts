@@ -71,10 +71,11 @@ describe("sessions", () => {
     expect(again.text).toContain(`Session ${session} not found`);
     const listed = await callTool<SessionList>(client, "kiro_session_list");
     expect(listed.data.sessions.map((s) => s.session_id)).not.toContain(session);
-    const rows = await runInDurableObject(sessionObject(session), (_instance, state) =>
-      state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM chunks").one(),
+    // Not even empty tables are left: the object holds nothing at all.
+    const tables = await runInDurableObject(sessionObject(session), (_instance, state) =>
+      state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master").one(),
     );
-    expect(rows.n).toBe(0);
+    expect(tables.n).toBe(0);
   });
 
   it("clears Kiro's conversation so the next message starts fresh", async () => {

@@ -14,7 +14,7 @@ export const kiroTaskCancel = defineTool({
   output: taskStatusSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async run({ task_id }, ctx) {
-    const stub = await sessionOfTask(ctx, task_id);
+    const stub = sessionOfTask(ctx, task_id);
     return unwrap(await stub.cancelTask(task_id));
   },
 });

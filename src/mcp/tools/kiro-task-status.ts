@@ -31,7 +31,7 @@ export const kiroTaskStatus = defineTool({
   output: taskStatusSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ task_id, from_chunk_index, wait_ms }, ctx) {
-    const stub = await sessionOfTask(ctx, task_id);
+    const stub = sessionOfTask(ctx, task_id);
     return unwrap(
       await stub.taskStatus({ taskId: task_id, fromChunkIndex: from_chunk_index, waitMs: wait_ms }),
     );
