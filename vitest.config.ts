@@ -7,6 +7,7 @@ export default defineConfig({
       "test/worker-auth/vitest.config.ts",
       "test/worker-headless/vitest.config.ts",
       "test/worker-limits/vitest.config.ts",
+      "test/worker-shared-key/vitest.config.ts",
       "test/e2e/vitest.config.ts",
       {
         test: {

@@ -43,7 +43,8 @@ async function main(): Promise<void> {
     KIRO_RUNNER_SECRET: secret,
     KIRO_ADMIN_TOKEN: localKey(devAdminTokenFile()),
     KIRO_SECRETS_KEY: localKey(devSecretsKeyFile()),
-    KIRO_API_KEY: "unused-by-the-worker-in-dev",
+    // The operator's own key: the local user's, and with KIRO_SHARED_API_KEY=allow everyone's.
+    ...(process.env.KIRO_API_KEY ? { KIRO_API_KEY: process.env.KIRO_API_KEY } : {}),
   };
   writeFileSync(envFile, envFileText(vars), { mode: 0o600 });
   const wrangler = spawn(

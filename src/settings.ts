@@ -11,6 +11,8 @@ export interface Settings {
   maxTaskOutputBytes: number;
   sessionIdleTtlMs: number;
   allowedHostnames: string[];
+  /** KIRO_SHARED_API_KEY=allow: users without a Kiro API key of their own run with KIRO_API_KEY. */
+  sharedApiKey: boolean;
 }
 
 export function settings(env: Env): Settings {
@@ -26,6 +28,7 @@ export function settings(env: Env): Settings {
       .split(",")
       .map((name) => name.trim())
       .filter(Boolean),
+    sharedApiKey: env.KIRO_SHARED_API_KEY?.trim() === "allow",
   };
 }
 

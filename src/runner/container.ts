@@ -18,8 +18,8 @@ export class KiroContainer extends Container<Env> {
   constructor(ctx: ConstructorParameters<typeof Container>[0], env: Env) {
     super(ctx, env);
     // Secrets reach the container as environment variables at start, never baked into the image.
+    // The user's Kiro API key is not one of them: it comes with each run (StartRunRequest).
     this.envVars = {
-      KIRO_API_KEY: env.KIRO_API_KEY ?? "",
       KIRO_RUNNER_SECRET: env.KIRO_RUNNER_SECRET ?? "",
       KIRO_WORKSPACE_ROOT: "/workspace",
     };

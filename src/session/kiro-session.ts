@@ -4,6 +4,7 @@ import { ErrorCode, KiroError, type Outcome, outcome, taskNotFound } from "../er
 import { accountObjectName, sessionObjectName } from "../ids.ts";
 import type { AgentInfo, CommandResponse, RunnerClient } from "../runner/client.ts";
 import { runnerForSession } from "../runner/select.ts";
+import { kiroApiKeyFor } from "../secrets/kiro-key.ts";
 import { settings } from "../settings.ts";
 import { durableSql, LazySchemaSql } from "../storage/sql.ts";
 import { createLogger, type Logger } from "../util/log.ts";
@@ -80,7 +81,8 @@ export class KiroSession extends DurableObject<Env> {
 
   async startTask(message: string): Promise<Outcome<TaskStarted>> {
     return this.#withMeta(async (meta) => {
-      const started = await this.#tasks.start(meta, message);
+      const apiKey = await kiroApiKeyFor(this.env, meta.userId);
+      const started = await this.#tasks.start(meta, message, apiKey);
       this.#meta.update({ lastActive: Date.now() });
       this.#log.info("task.started", {
         task_id: started.task_id,
@@ -146,7 +148,12 @@ export class KiroSession extends DurableObject<Env> {
 
   async command(command: string): Promise<Outcome<CommandResponse>> {
     return this.#withMeta(async (meta) => {
-      const request = { command, cwd: meta.workingDirectory, agent: meta.agent ?? undefined };
+      const request = {
+        command,
+        cwd: meta.workingDirectory,
+        agent: meta.agent ?? undefined,
+        kiro_api_key: await kiroApiKeyFor(this.env, meta.userId),
+      };
       const result = await this.#callRunner(() => this.#runner().command(meta.sessionId, request));
       this.#meta.update({ lastActive: Date.now() });
       return result;

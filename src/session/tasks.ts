@@ -56,8 +56,11 @@ export class SessionTasks {
     });
   }
 
-  /** Starts a turn on the runner, refusing while another one runs. */
-  async start(meta: SessionRecord, message: string): Promise<TaskStarted> {
+  /**
+   * Starts a turn on the runner, refusing while another one runs. `apiKey`: the user's Kiro API
+   * key for kiro-cli (undefined: the runner's own); it travels in the request and is kept nowhere.
+   */
+  async start(meta: SessionRecord, message: string, apiKey?: string): Promise<TaskStarted> {
     const { store } = this.#deps;
     const running = store.running();
     if (running.length >= MAX_RUNNING_TASKS) {
@@ -77,6 +80,7 @@ export class SessionTasks {
           cwd: meta.workingDirectory,
           agent: meta.agent ?? undefined,
           resume: meta.resumable,
+          kiro_api_key: apiKey,
         }),
       );
       store.setBootId(taskId, started.boot_id);

@@ -5,8 +5,19 @@ import { MCP_URL, workerFetch } from "../worker/mcp.ts";
 
 export { workerFetch };
 
-/** Mints a token the way `npm run token -- create` does: the server only ever sees its hash. */
-export async function createToken(userId: string): Promise<{ token: string; id: string }> {
+/** The Kiro API key createToken stores for `userId` unless told not to. */
+export function testKiroKey(userId: string): string {
+  return `kiro-key-of-${userId}-0123456789`;
+}
+
+/**
+ * Mints a token the way `npm run token -- create` does (the server only ever sees its hash) and,
+ * unless `kiroKey` is false, stores the user's own Kiro API key (testKiroKey) as they would.
+ */
+export async function createToken(
+  userId: string,
+  options: { kiroKey?: string | false } = {},
+): Promise<{ token: string; id: string }> {
   const random = crypto.getRandomValues(new Uint8Array(32));
   const token = `kiro_${btoa(String.fromCharCode(...random))
     .replace(/\+/g, "-")
@@ -22,7 +33,20 @@ export async function createToken(userId: string): Promise<{ token: string; id: 
   if (response.status !== 201)
     throw new Error(`token create failed: ${response.status} ${await response.text()}`);
   const { token_id } = (await response.json()) as { token_id: string };
+  const kiroKey = options.kiroKey ?? testKiroKey(userId);
+  if (kiroKey !== false) await storeSecret(token, "KIRO_API_KEY", kiroKey);
   return { token, id: token_id };
+}
+
+/** `npm run secrets -- set NAME` as the holder of `token`. */
+export async function storeSecret(token: string, name: string, value: string): Promise<void> {
+  const response = await workerFetch(`http://localhost/account/secrets/${name}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ value }),
+  });
+  if (response.status !== 200)
+    throw new Error(`storing ${name} failed: ${response.status} ${await response.text()}`);
 }
 
 export async function revokeToken(id: string): Promise<void> {

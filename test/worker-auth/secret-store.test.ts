@@ -14,8 +14,8 @@ let alice: string;
 let bob: string;
 
 beforeAll(async () => {
-  alice = (await createToken("alice-store")).token;
-  bob = (await createToken("bob-store")).token;
+  alice = (await createToken("alice-store", { kiroKey: false })).token;
+  bob = (await createToken("bob-store", { kiroKey: false })).token;
 });
 
 function secrets(token: string | undefined, method: string, name = "", body?: unknown): Promise<Response> {

@@ -18,8 +18,19 @@ import { checkCloneUrl } from "../workspace/clone-url.ts";
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 /** Agent and model names: no leading dash, no whitespace or control characters. */
 const NAME = /^[A-Za-z0-9_.:/@][A-Za-z0-9_.:/@+-]{0,199}$/;
-const START_FIELDS = new Set(["run_id", "message", "cwd", "agent", "model", "resume", "session_key"]);
-const COMMAND_FIELDS = new Set(["command", "cwd", "agent"]);
+const START_FIELDS = new Set([
+  "run_id",
+  "message",
+  "cwd",
+  "agent",
+  "model",
+  "resume",
+  "session_key",
+  "kiro_api_key",
+]);
+const COMMAND_FIELDS = new Set(["command", "cwd", "agent", "kiro_api_key"]);
+/** A Kiro API key: printable ASCII without spaces, as the Worker's secret store accepts it. */
+const API_KEY = /^[\x21-\x7e]{1,4096}$/;
 const WRITE_FILE_FIELDS = new Set(["path", "content"]);
 const CLONE_FIELDS = new Set(["url", "path", "ref"]);
 /** Branch or tag names for `git clone --branch`: never an option. */
@@ -52,6 +63,7 @@ export function parseStartRun(body: unknown): StartRunRequest {
     model: optionalName(fields, "model"),
     resume: optionalBoolean(fields, "resume"),
     session_key: typeof sessionKey === "string" ? sessionKey : undefined,
+    kiro_api_key: optionalApiKey(fields),
   };
 }
 
@@ -64,7 +76,12 @@ export function parseCommand(body: unknown): CommandRequest {
   if (/[\r\n]/.test(command)) throw bad("command", "must be a single line");
   if (Buffer.byteLength(command, "utf8") > MAX_COMMAND_BYTES)
     throw bad("command", `must be at most ${MAX_COMMAND_BYTES} bytes`);
-  return { command, cwd: requiredString(fields, "cwd"), agent: optionalName(fields, "agent") };
+  return {
+    command,
+    cwd: requiredString(fields, "cwd"),
+    agent: optionalName(fields, "agent"),
+    kiro_api_key: optionalApiKey(fields),
+  };
 }
 
 export function parseWriteFile(body: unknown): WriteFileRequest {
@@ -146,6 +163,16 @@ function optionalName(fields: Record<string, unknown>, name: string): string | u
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string" || !NAME.test(value)) {
     throw bad(name, "must be a name of letters, digits and . _ : / @ + - (not starting with -)");
+  }
+  return value;
+}
+
+/** `kiro_api_key`; the message never quotes the value. */
+function optionalApiKey(fields: Record<string, unknown>): string | undefined {
+  const value = fields.kiro_api_key;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || !API_KEY.test(value)) {
+    throw bad("kiro_api_key", "must be 1-4096 printable ASCII characters without spaces");
   }
   return value;
 }

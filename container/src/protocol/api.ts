@@ -109,6 +109,13 @@ export interface StartRunRequest {
    * same key share one warm kiro-cli process and one ACP session; one runs at a time per key.
    */
   session_key?: string | undefined;
+  /**
+   * The Kiro API key of the user the run is for, 1-4096 printable ASCII characters without
+   * spaces. It goes into kiro-cli's environment only (never the runner's own), is redacted from
+   * everything the runner sends and is never logged. Absent: kiro-cli gets the runner's own
+   * KIRO_API_KEY.
+   */
+  kiro_api_key?: string | undefined;
 }
 
 export interface CommandRequest {
@@ -116,6 +123,8 @@ export interface CommandRequest {
   command: string;
   cwd: string;
   agent?: string | undefined;
+  /** As StartRunRequest.kiro_api_key. */
+  kiro_api_key?: string | undefined;
 }
 export interface CommandResponse {
   /** Readable output of the command, cleaned like run output. */

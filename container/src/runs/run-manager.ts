@@ -4,7 +4,7 @@
  * their retention, and ending all of them on shutdown. The HTTP layer only parses requests and
  * formats what this returns; the driver (acp or headless) runs the turns.
  */
-import type { RunnerConfig } from "../config.ts";
+import { DEFAULTS, type RunnerConfig } from "../config.ts";
 import type { TurnDriver, TurnRequest } from "../drivers/driver.ts";
 import { RunnerFault } from "../errors.ts";
 import type { Logger } from "../logger.ts";
@@ -52,7 +52,7 @@ export class RunManager {
     const { config, workspace, driver } = this.#deps;
     this.#assertNew(request.run_id);
     const cliPath = requireKiroCli(config.kiroCliPath);
-    requireKiroAuth(config.hasApiKey, config.allowLocalLogin);
+    this.#requireAuth(request.kiro_api_key);
     this.#assertCapacity();
     const cwd = await workspace.resolve(request.cwd);
     this.#assertNew(request.run_id);
@@ -67,7 +67,7 @@ export class RunManager {
       resume,
       sessionKey,
       cliPath,
-      env: this.#childEnv(),
+      env: this.#childEnv(request.kiro_api_key),
     };
     driver.assertCanStart(turn);
     const run = new Run(request.run_id, sessionKey, {
@@ -102,9 +102,10 @@ export class RunManager {
     return this.#deps.driver.command(sessionKey, async () => {
       const { config, workspace } = this.#deps;
       const cliPath = requireKiroCli(config.kiroCliPath);
-      requireKiroAuth(config.hasApiKey, config.allowLocalLogin);
+      this.#requireAuth(request.kiro_api_key);
       const cwd = await workspace.resolve(request.cwd);
-      return { command: request.command, cwd, agent: request.agent, cliPath, env: this.#childEnv() };
+      const env = this.#childEnv(request.kiro_api_key);
+      return { command: request.command, cwd, agent: request.agent, cliPath, env };
     });
   }
 
@@ -172,9 +173,23 @@ export class RunManager {
     return [...this.#runs.values()].filter((run) => run.status === "running");
   }
 
-  #childEnv(): NodeJS.ProcessEnv {
+  /** kiro-cli needs a key (the request's, or the runner's own) unless local login is allowed. */
+  #requireAuth(apiKey: string | undefined): void {
+    const { config } = this.#deps;
+    requireKiroAuth(apiKey !== undefined || config.hasApiKey, config.allowLocalLogin);
+  }
+
+  /**
+   * kiro-cli's environment: the runner's minus what it must not see, with the user's key when the
+   * request brought one. That key is redacted from everything the runner sends from now on.
+   */
+  #childEnv(apiKey: string | undefined): NodeJS.ProcessEnv {
     const env = { ...(this.#deps.env ?? process.env) };
     for (const name of HIDDEN_FROM_KIRO) delete env[name];
+    if (apiKey !== undefined) {
+      env.KIRO_API_KEY = apiKey;
+      if (apiKey.length >= DEFAULTS.minRedactedSecretChars) this.#deps.redactor.add(apiKey);
+    }
     return env;
   }
 

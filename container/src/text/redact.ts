@@ -1,22 +1,50 @@
 /**
- * Keeping secrets (KIRO_API_KEY's value) inside the runner: every occurrence in text the runner
- * sends is replaced with REDACTED. Text that streams in pieces can split a secret across two
+ * Keeping secrets (KIRO_API_KEY's value, and the user's key each run brings) inside the runner:
+ * every occurrence in text the runner sends is replaced with REDACTED. Text that streams in pieces can split a secret across two
  * pieces, so the streaming form holds back the end of a piece while it could still be the start
  * of a secret, and releases it with the next piece or at the end of the stream.
  */
 
 export const REDACTED = "[redacted]";
 
+/**
+ * Most secrets learnt at run time (users' keys given with their runs) kept at once; the oldest
+ * is forgotten first. A runner serves one user in a container and a few on a host.
+ */
+const MAX_LEARNT_SECRETS = 256;
+
 /** Replaces whole occurrences of the secrets in complete strings and JSON values. */
 export class Redactor {
-  readonly secrets: readonly string[];
+  readonly #fixed: readonly string[];
+  readonly #learnt = new Set<string>();
+  #sorted: readonly string[];
 
   /** `secrets`: values to hide; empty strings are ignored. */
   constructor(secrets: readonly string[]) {
-    // Longest first, so a secret containing another is replaced whole.
-    this.secrets = [...new Set(secrets.filter((secret) => secret !== ""))].sort(
-      (a, b) => b.length - a.length,
-    );
+    this.#fixed = secrets.filter((secret) => secret !== "");
+    this.#sorted = this.#sort();
+  }
+
+  /** The secrets, longest first, so a secret containing another is replaced whole. */
+  get secrets(): readonly string[] {
+    return this.#sorted;
+  }
+
+  /** Hides `secret` from now on, everywhere this redactor (or a stream of it) is used. */
+  add(secret: string): void {
+    if (secret === "" || this.#fixed.includes(secret)) return;
+    const known = this.#learnt.delete(secret);
+    this.#learnt.add(secret);
+    if (known) return;
+    for (const old of this.#learnt) {
+      if (this.#learnt.size <= MAX_LEARNT_SECRETS) break;
+      this.#learnt.delete(old);
+    }
+    this.#sorted = this.#sort();
+  }
+
+  #sort(): readonly string[] {
+    return [...new Set([...this.#fixed, ...this.#learnt])].sort((a, b) => b.length - a.length);
   }
 
   /** `text` with every secret replaced. */

@@ -2,6 +2,7 @@ import type { McpServer, ReadResourceResult } from "@modelcontextprotocol/server
 import { tokenRegistry } from "../../auth/authenticate.ts";
 import { LIMITS } from "../../config.ts";
 import { KiroError, unwrap } from "../../errors.ts";
+import { operatorApiKey } from "../../secrets/kiro-key.ts";
 import { accountOf, sessionStub, type ToolContext } from "../context.ts";
 import { listSessions } from "../tools/kiro-session-list.ts";
 
@@ -67,7 +68,7 @@ async function agents(ctx: ToolContext) {
 
 async function config(ctx: ToolContext) {
   const { settings, env } = ctx;
-  const tokens = await tokenRegistry(env).activeCount();
+  const [tokens, yours] = await Promise.all([tokenRegistry(env).activeCount(), accountOf(ctx).listSecrets()]);
   return {
     auth: tokens > 0 ? "bearer tokens" : "local mode (loopback only)",
     runner: settings.runnerUrl
@@ -80,10 +81,14 @@ async function config(ctx: ToolContext) {
     session_idle_ttl_ms: settings.sessionIdleTtlMs,
     max_message_bytes: LIMITS.MAX_MESSAGE_BYTES,
     max_wait_ms: LIMITS.MAX_WAIT_MS,
+    shared_api_key: settings.sharedApiKey ? "allow" : "off",
+    // Names and dates only: values never leave the secret store but for your own runs.
+    your_secrets: yours,
     secrets: {
-      KIRO_API_KEY: env.KIRO_API_KEY ? REDACTED : "not set",
+      KIRO_API_KEY: operatorApiKey(env) ? REDACTED : "not set",
       KIRO_RUNNER_SECRET: env.KIRO_RUNNER_SECRET ? REDACTED : "not set",
       KIRO_ADMIN_TOKEN: env.KIRO_ADMIN_TOKEN ? REDACTED : "not set",
+      KIRO_SECRETS_KEY: env.KIRO_SECRETS_KEY ? REDACTED : "not set",
     },
   };
 }

@@ -33,7 +33,8 @@ export class AcpStarter {
   readonly #deps: StarterDeps;
   readonly #handlers: AcpProcessHandlers;
   #current: AcpProcess | undefined;
-  #spec: { cwd: string; agent: string | undefined } | undefined;
+  /** What the warm process was started with; a turn that wants other values restarts it. */
+  #spec: { cwd: string; agent: string | undefined; apiKey: string | undefined } | undefined;
   #sessionId: string | undefined;
   #model: string | undefined;
 
@@ -48,9 +49,12 @@ export class AcpStarter {
   }
 
   async ready(want: SessionWant, notice: (text: string) => void): Promise<Ready> {
-    const sameSpec = this.#spec?.cwd === want.cwd && this.#spec.agent === want.agent;
+    const sameSpec =
+      this.#spec?.cwd === want.cwd &&
+      this.#spec.agent === want.agent &&
+      this.#spec.apiKey === want.env.KIRO_API_KEY;
     if (this.#current?.alive && !sameSpec && want.anyProcess !== true)
-      await this.stop("agent_or_cwd_changed");
+      await this.stop("agent_cwd_or_key_changed");
     let process = this.#current?.alive ? this.#current : await this.#spawn(want);
     if (this.#sessionId === undefined || !want.resume)
       process = await this.#openSession(process, want, notice);
@@ -100,7 +104,7 @@ export class AcpStarter {
     );
     this.#forget();
     this.#current = process;
-    this.#spec = { cwd: want.cwd, agent: want.agent };
+    this.#spec = { cwd: want.cwd, agent: want.agent, apiKey: want.env.KIRO_API_KEY };
     void process.ended.then((end) => {
       if (this.#current === process) this.#forget();
       logger.info("acp_process_ended", {
