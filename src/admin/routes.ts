@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { tokenRegistry } from "../auth/authenticate.ts";
+import { verifiedTokens } from "../auth/token-cache.ts";
 import { isTokenHash, newTokenId, secretsEqual, TOKEN_ID_PATTERN, USER_ID_PATTERN } from "../auth/tokens.ts";
 import { ErrorCode, errorJson } from "../errors.ts";
 import { createLogger } from "../util/log.ts";
@@ -60,6 +61,7 @@ export function adminRoutes() {
     if (!TOKEN_ID_PATTERN.test(id) || !(await tokenRegistry(c.env).revoke(id))) {
       return errorJson(c, ErrorCode.NotFound, `No live token ${id}.`);
     }
+    verifiedTokens.forget(id); // other isolates stop trusting it within TOKEN_CACHE_MS
     log.info("token.revoked", { token_id: id });
     return c.json({ token_id: id, revoked: true });
   });

@@ -6,6 +6,7 @@ import {
   requireBearerAuth,
 } from "@modelcontextprotocol/server";
 import { ErrorCode, errorResponse } from "../errors.ts";
+import { verifiedTokens } from "./token-cache.ts";
 import { hashToken, looksLikeToken } from "./tokens.ts";
 
 /** The single user every request acts as while no tokens exist (local mode). */
@@ -37,7 +38,9 @@ export async function authenticate(request: Request, env: Env): Promise<Identity
     const gate = requireBearerAuth({
       verifier: {
         verifyAccessToken: async (token) => {
-          const found = looksLikeToken(token) ? await registry.verify(await hashToken(token)) : null;
+          const found = looksLikeToken(token)
+            ? await verifiedTokens.verify(await hashToken(token), (hash) => registry.verify(hash))
+            : null;
           if (!found) throw new OAuthError(OAuthErrorCode.InvalidToken, "Invalid or revoked token");
           return {
             token,
