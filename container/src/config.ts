@@ -47,8 +47,24 @@ export const DEFAULTS = {
   maxFileBodyBytes: 2 * 4 * 1024 * 1024 + 64 * 1024,
   /** KIRO_ACP_IDLE_MS: a warm `kiro-cli acp` with nothing to do is stopped after this long. */
   acpIdleMs: 10 * 60_000,
-  /** KIRO_ACP_START_TIMEOUT_MS: longest wait for initialize + session/new or session/load. */
+  /**
+   * KIRO_ACP_START_TIMEOUT_MS: longest kiro-cli may stay silent while answering initialize,
+   * session/new or session/load. It measures progress, not wall time: session/load replays a long
+   * conversation for minutes, and every replayed update starts the wait again.
+   */
   acpStartTimeoutMs: 120_000,
+  /**
+   * KIRO_TURN_IDLE_TIMEOUT_MS: an ACP turn during which kiro-cli sends nothing at all (no update,
+   * no tool progress, no output, no stderr) for this long is cancelled and fails with reason
+   * idle_timeout. A long tool that keeps reporting is not idle; KIRO_RUN_TIMEOUT_MS still bounds it.
+   */
+  turnIdleTimeoutMs: 10 * 60_000,
+  /**
+   * KIRO_SHUTDOWN_GRACE_MS: after SIGTERM, how long running turns may go on to finish before they
+   * are stopped (reason shutdown). Container mode: 14 min, inside the 15 min Cloudflare gives a
+   * container between SIGTERM and SIGKILL. Host mode: 0 (Ctrl-C in `npm run dev` stops at once).
+   */
+  shutdownGraceMs: 14 * 60_000,
   /** KIRO_COMMAND_TIMEOUT_MS: longest wait for a slash command's answer (start-up included). */
   commandTimeoutMs: 60_000,
   /** After a turn's answer, how long a final `_kiro.dev/metadata` frame is awaited (only when interim frames came). */
@@ -104,6 +120,8 @@ export interface RunnerConfig {
   stateDir: string;
   acpIdleMs: number;
   acpStartTimeoutMs: number;
+  turnIdleTimeoutMs: number;
+  shutdownGraceMs: number;
   commandTimeoutMs: number;
   metadataGraceMs: number;
   cloneTimeoutMs: number;
@@ -159,6 +177,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): RunnerConfig 
     maxFileBytes: DEFAULTS.maxFileBytes,
     maxFileBodyBytes: DEFAULTS.maxFileBodyBytes,
     cloneTimeoutMs: integer(env, "KIRO_CLONE_TIMEOUT_MS", DEFAULTS.cloneTimeoutMs, 1),
+    shutdownGraceMs: integer(
+      env,
+      "KIRO_SHUTDOWN_GRACE_MS",
+      mode === "host" ? 0 : DEFAULTS.shutdownGraceMs,
+      0,
+    ),
     allowFileClones: env.KIRO_ALLOW_FILE_CLONES === "1",
     ...acpConfig(env, mode),
   };
@@ -174,6 +198,7 @@ function acpConfig(env: Env, mode: RunnerMode) {
     stateDir: path.resolve(nonEmpty(env.KIRO_RUNNER_STATE_DIR) ?? path.join(kiroHome, "runner-state")),
     acpIdleMs: integer(env, "KIRO_ACP_IDLE_MS", DEFAULTS.acpIdleMs, 1),
     acpStartTimeoutMs: integer(env, "KIRO_ACP_START_TIMEOUT_MS", DEFAULTS.acpStartTimeoutMs, 1),
+    turnIdleTimeoutMs: integer(env, "KIRO_TURN_IDLE_TIMEOUT_MS", DEFAULTS.turnIdleTimeoutMs, 1),
     commandTimeoutMs: integer(env, "KIRO_COMMAND_TIMEOUT_MS", DEFAULTS.commandTimeoutMs, 1),
     metadataGraceMs: DEFAULTS.metadataGraceMs,
     secrets: [env.KIRO_API_KEY, env.KIRO_RUNNER_SECRET].filter(

@@ -15,6 +15,7 @@ const RUNNER_TO_KIRO: Record<RunnerFailure, ErrorCode> = {
   kiro_cli_missing: ErrorCode.KiroUnavailable,
   kiro_auth_missing: ErrorCode.KiroUnavailable,
   too_many_runs: ErrorCode.Busy,
+  shutting_down: ErrorCode.RunnerUnavailable,
   unsupported: ErrorCode.Unsupported,
   clone_failed: ErrorCode.CloneFailed,
   internal: ErrorCode.Internal,
@@ -31,6 +32,7 @@ const USER_FACING: ReadonlySet<RunnerFailure> = new Set<RunnerFailure>([
   "kiro_cli_missing",
   "kiro_auth_missing",
   "too_many_runs",
+  "shutting_down",
   "unsupported",
   "clone_failed",
 ]);

@@ -68,7 +68,7 @@ export interface TurnSink {
   output(text: string): void;
   stderr(text: string): void;
   update(kind: UpdateKind, text: string, data?: unknown): void;
-  /** Kiro's latest `_kiro.dev/metadata` for the turn. */
+  /** A frame of Kiro's `_kiro.dev/metadata` for the turn; later frames' fields win. */
   metadata(value: Record<string, unknown>): void;
   /** kiro-cli has the prompt (headless: the process spawned; acp: session/prompt sent). */
   accepted(): void;

@@ -204,7 +204,9 @@ export type ExitReason =
   | "timeout" // RUN_TIMEOUT_MS passed
   | "spawn_failed" // kiro-cli could not be started
   | "output_limit" // the run wrote more than the runner keeps
-  | "shutdown"; // the runner received SIGTERM
+  | "idle_timeout" // kiro-cli sent nothing at all for KIRO_TURN_IDLE_TIMEOUT_MS (acp)
+  | "tool_interrupted" // Kiro interrupted its own tool use and stopped answering the prompt (acp)
+  | "shutdown"; // the runner was stopped (SIGTERM) before the turn could finish
 
 interface EventBase {
   /** Monotonic per run, starting at 1, contiguous. */

@@ -17,6 +17,8 @@ export const RunnerErrorCode = {
   KiroCliMissing: "kiro_cli_missing",
   KiroAuthMissing: "kiro_auth_missing",
   TooManyRuns: "too_many_runs",
+  /** The runner received SIGTERM: it lets its running turns finish but starts no new one. */
+  ShuttingDown: "shutting_down",
   /** The active driver cannot do this (slash commands under headless). */
   Unsupported: "unsupported",
   /** `git clone` (or reading the clone's HEAD) failed or timed out; the message quotes git's stderr. */
@@ -38,6 +40,7 @@ export const RUNNER_ERROR_STATUS: Record<RunnerErrorCode, number> = {
   kiro_cli_missing: 503,
   kiro_auth_missing: 503,
   too_many_runs: 429,
+  shutting_down: 503,
   unsupported: 501,
   clone_failed: 422,
   internal: 500,

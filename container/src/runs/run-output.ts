@@ -85,9 +85,10 @@ export class RunOutput {
     if (payload.notice !== undefined) this.notice(payload.notice);
   }
 
-  /** Kiro's latest metadata for the turn: it goes on the exit event. */
+  /** A frame of Kiro's metadata for the turn, merged over the earlier ones: it goes on the exit event. */
   metadata(value: Record<string, unknown>): void {
-    this.#metadata = this.#context.redactor.value(wellFormedValue(value)) as Record<string, unknown>;
+    const frame = this.#context.redactor.value(wellFormedValue(value)) as Record<string, unknown>;
+    this.#metadata = { ...this.#metadata, ...frame };
   }
 
   /** Records what the cleaners still hold and returns what the run saw, for the verdict. */

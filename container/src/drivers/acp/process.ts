@@ -8,6 +8,9 @@
  * anything else with a console message, so a new Kiro update kind (or a field Kiro shapes
  * differently) would silently lose answer text; reading them here also guarantees that every
  * notification sent before the session/prompt response is handled before the turn ends.
+ *
+ * Every message kiro-cli writes (notification, request or response) and every stderr read counts
+ * as activity: `lastActivityAt` is what the start-up and turn idle timeouts measure.
  */
 import { spawn } from "node:child_process";
 import { Readable, Writable } from "node:stream";
@@ -47,6 +50,7 @@ export class AcpProcess {
   readonly #lifecycle: ProcessLifecycle;
   readonly #spawnedOrEnded: Promise<ProcessEnd | undefined>;
   readonly #closeInput: () => void;
+  #lastActivityAt = Date.now();
 
   constructor(options: AcpProcessOptions, handlers: AcpProcessHandlers) {
     const child = spawn(options.cliPath, options.args, {
@@ -66,14 +70,20 @@ export class AcpProcess {
     this.#spawnedOrEnded = Promise.race([spawned, this.ended]);
     this.#lifecycle = new ProcessLifecycle(child, options, { spawned: onSpawned, exit: onEnded });
     const decoder = new Utf8StreamDecoder();
-    child.stderr?.on("data", (chunk: Buffer) => handlers.stderr(decoder.write(chunk)));
+    child.stderr?.on("data", (chunk: Buffer) => {
+      this.#lastActivityAt = Date.now();
+      handlers.stderr(decoder.write(chunk));
+    });
     child.stdin?.on("error", (error) => {
       // kiro-cli went away while a message was being written; its exit says why.
       options.logger.warn("acp_stdin_failed", { ...options.label, code: errnoCode(error) ?? "unknown" });
     });
     this.#closeInput = () => child.stdin?.end();
     const stream = acp.ndJsonStream(Writable.toWeb(child.stdin), Readable.toWeb(child.stdout));
-    const readable = stream.readable.pipeThrough(notificationTap(handlers.notification, options));
+    const onMessage = () => {
+      this.#lastActivityAt = Date.now();
+    };
+    const readable = stream.readable.pipeThrough(notificationTap(handlers.notification, onMessage, options));
     const connection = acp
       .client({ name: "kiro-mcp-edge-runner" })
       .onRequest("session/request_permission", ({ params }) => handlers.permission(params))
@@ -83,6 +93,11 @@ export class AcpProcess {
 
   get pid(): number | undefined {
     return this.#lifecycle.pid;
+  }
+
+  /** When kiro-cli last wrote anything (a message on stdout, or stderr), as Date.now(). */
+  get lastActivityAt(): number {
+    return this.#lastActivityAt;
   }
 
   /** True until the process and its group are gone. */
@@ -121,13 +136,18 @@ export class AcpProcess {
 
 type Message = acp.AnyMessage;
 
-/** Passes requests and responses to the SDK and hands every other notification to `handle`. */
+/**
+ * Passes requests and responses to the SDK and hands every other notification to `handle`;
+ * `seen` is told of every message.
+ */
 function notificationTap(
   handle: AcpProcessHandlers["notification"],
+  seen: () => void,
   options: Pick<AcpProcessOptions, "label" | "logger">,
 ): TransformStream<Message, Message> {
   return new TransformStream<Message, Message>({
     transform(message, controller) {
+      seen();
       const isNotification = "method" in message && !("id" in message);
       // `$/…` notifications (request cancellation) belong to the JSON-RPC layer itself.
       if (!isNotification || message.method.startsWith("$/")) {

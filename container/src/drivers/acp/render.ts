@@ -68,7 +68,7 @@ export function renderUsage(usage: Json): string {
   return parts.length === 0 ? "usage" : parts.join(" · ");
 }
 
-/** Kiro's `_kiro.dev/metadata`: "context 12.5% · 0.21 credits · 8.0 s". */
+/** Kiro's `_kiro.dev/metadata`: "context 12.5% · 0.21 credits · 8.0 s · effort high". */
 export function renderMetadata(metadata: Json): string {
   const parts: string[] = [];
   const context = num(metadata.contextUsagePercentage);
@@ -81,7 +81,20 @@ export function renderMetadata(metadata: Json): string {
   }
   const duration = num(metadata.turnDurationMs);
   if (duration !== undefined) parts.push(`${(duration / 1000).toFixed(1)} s`);
+  const effort = str(metadata.effort);
+  if (effort !== undefined) parts.push(`effort ${effort}`);
   return parts.length === 0 ? "kiro metadata" : parts.join(" · ");
+}
+
+/**
+ * A JSON-RPC error from kiro-cli in words: its message, and its data when that is text. kiro-cli
+ * often answers -32603 "Internal error" and says what went wrong only in data ("Failed to start
+ * session: …", "Encountered an error in the response stream: …").
+ */
+export function renderRequestError(error: { message: string; data?: unknown }): string {
+  const data = typeof error.data === "string" ? error.data.trim() : "";
+  if (data === "" || error.message.includes(data)) return error.message;
+  return `${error.message}: ${data}`;
 }
 
 /** A notice or compaction update: "warning: title — description" or "compaction: status". */

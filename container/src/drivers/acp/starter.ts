@@ -2,17 +2,23 @@
  * Getting a session's kiro-cli ready for a prompt or a command: the warm process (spawned and
  * initialized when missing, dead, or started for another agent or directory), the ACP session in
  * it (session/load of the saved id when resuming, falling back to session/new), and the model.
- * Each start-up request is bounded by KIRO_ACP_START_TIMEOUT_MS; a process that does not answer
- * in time is killed. Callers serialize calls (AcpSession.exclusive).
+ *
+ * Each start-up request fails when kiro-cli sends nothing at all for KIRO_ACP_START_TIMEOUT_MS:
+ * session/load replays the whole conversation first (minutes on a long one), and every replayed
+ * update counts as progress. A process that goes silent is killed. A load Kiro refuses because a
+ * dead kiro-cli left the conversation locked is retried once after the stale lock is removed
+ * (acp/session-lock.ts). Callers serialize calls (AcpSession.exclusive).
  */
 import * as acp from "@agentclientprotocol/sdk";
 import type { RunnerConfig } from "../../config.ts";
 import type { Logger } from "../../logger.ts";
 import { messageOf } from "../../protocol/index.ts";
 import type { Redactor } from "../../text/redact.ts";
-import { TimeoutError, withTimeout } from "../../timeouts.ts";
+import { TimeoutError, withIdleTimeout, withTimeout } from "../../timeouts.ts";
 import { describeExit } from "../verdict.ts";
 import { AcpProcess, type AcpProcessHandlers } from "./process.ts";
+import { renderRequestError } from "./render.ts";
+import { lockRefusal, releaseStaleLock } from "./session-lock.ts";
 import type { SessionStore } from "./session-store.ts";
 import { AcpStartFailure, type Ready, type SessionWant } from "./types.ts";
 
@@ -156,17 +162,35 @@ export class AcpStarter {
 
   /** undefined when the session loaded; otherwise why it did not. */
   async #load(process: AcpProcess, sessionId: string, cwd: string): Promise<string | undefined> {
+    let failure = await this.#tryLoad(process, sessionId, cwd);
+    const refused = failure === undefined ? undefined : lockRefusal(failure);
+    if (refused !== undefined && process.alive) {
+      const release = releaseStaleLock(this.#deps.config.kiroHome, sessionId);
+      this.#deps.logger.warn("acp_session_locked", {
+        session_key: this.#deps.key,
+        holder_pid: refused.pid ?? null,
+        released: release.released,
+      });
+      if (!release.released)
+        return `Kiro reports the conversation open in another kiro-cli process, and ${release.why}`;
+      failure = await this.#tryLoad(process, sessionId, cwd);
+    }
+    if (failure !== undefined) return failure;
+    this.#sessionId = sessionId;
+    this.#model = undefined;
+    return undefined;
+  }
+
+  async #tryLoad(process: AcpProcess, sessionId: string, cwd: string): Promise<string | undefined> {
     try {
       await this.#call(process, "session/load", () =>
         process.agent.request("session/load", { sessionId, cwd, mcpServers: [] }),
       );
+      return undefined;
     } catch (error) {
       if (error instanceof AcpStartFailure && error.end.spawnError === undefined) return error.message;
       throw error;
     }
-    this.#sessionId = sessionId;
-    this.#model = undefined;
-    return undefined;
   }
 
   async #applyModel(process: AcpProcess, sessionId: string, model: string, notice: (text: string) => void) {
@@ -180,20 +204,20 @@ export class AcpStarter {
     }
   }
 
-  /** One start-up request, bounded; every failure becomes an AcpStartFailure. */
+  /** One start-up request, bounded by silence; every failure becomes an AcpStartFailure. */
   async #call<T>(process: AcpProcess, what: string, request: () => Promise<T>): Promise<T> {
     const { acpStartTimeoutMs, pipeDrainGraceMs, groupGoneTimeoutMs } = this.#deps.config;
     try {
-      return await withTimeout(request(), acpStartTimeoutMs);
+      return await withIdleTimeout(request(), acpStartTimeoutMs, () => process.lastActivityAt);
     } catch (error) {
       if (error instanceof TimeoutError) {
         await process.kill("start_timeout");
         return fail(
-          `kiro-cli did not answer ${what} within ${acpStartTimeoutMs} ms (KIRO_ACP_START_TIMEOUT_MS)`,
+          `kiro-cli sent nothing for ${acpStartTimeoutMs} ms while answering ${what} (KIRO_ACP_START_TIMEOUT_MS) and was stopped`,
         );
       }
       if (error instanceof acp.RequestError)
-        return fail(`kiro-cli answered ${what} with an error: ${error.message}`);
+        return fail(`kiro-cli answered ${what} with an error: ${renderRequestError(error)}`);
       // The connection closed: kiro-cli is exiting.
       const exit = await process.settle(pipeDrainGraceMs + groupGoneTimeoutMs);
       throw new AcpStartFailure({ exit, error: `${describeExit(exit)} during ${what}` });

@@ -2,7 +2,13 @@
  * One ACP turn on a session's warm kiro-cli: once the session has the process and ACP session
  * ready for it, send one `session/prompt`, map notifications to events while it is in flight,
  * and end when its response arrives — or when kiro-cli dies. session/prompt has no timeout of its
- * own: only the run's timeout (which stops the turn) bounds it.
+ * own (a turn may rightly take many minutes); what bounds it:
+ *   - the run's timeout, which stops the turn;
+ *   - KIRO_TURN_IDLE_TIMEOUT_MS: when kiro-cli writes nothing at all for that long, the turn is
+ *     cancelled as below and fails with reason idle_timeout;
+ *   - Kiro's "Tool uses were interrupted, waiting for the next user prompt" (after its security
+ *     filter stops a tool call it never answers the prompt): the turn ends at once, failed with
+ *     reason tool_interrupted, and the process stays warm — Kiro is waiting for the next prompt.
  *
  * Stopping sends `session/cancel` and waits up to KIRO_CANCEL_GRACE_MS for the prompt to end
  * (stopReason cancelled); only then is the process group killed. A cancelled turn whose cancel
@@ -15,13 +21,14 @@ import * as acp from "@agentclientprotocol/sdk";
 import type { RunnerConfig } from "../../config.ts";
 import { messageOf } from "../../protocol/index.ts";
 import { wellFormed } from "../../text/well-formed.ts";
+import { IdleWatch } from "../../timeouts.ts";
 import type { StopReason, TurnHandle, TurnRequest, TurnSink } from "../driver.ts";
 import { describeExit } from "../verdict.ts";
 import { CoalescingSink } from "./coalescing-sink.ts";
 import { decidePermission } from "./permissions.ts";
-import { obj } from "./render.ts";
+import { obj, renderRequestError } from "./render.ts";
 import { AcpStartFailure, type AcpTurnEnd, type Ready } from "./types.ts";
-import { AcpUpdateMapper } from "./updates.ts";
+import { AcpUpdateMapper, TOOL_USES_INTERRUPTED } from "./updates.ts";
 
 /** What a turn needs from its session besides the process it is given. */
 export interface TurnContext {
@@ -32,7 +39,11 @@ export interface TurnContext {
   ended(turn: AcpTurn): void;
 }
 
-type Settled = { response: acp.PromptResponse } | { error: unknown } | { exit: AcpTurnEnd["exit"] };
+type Settled =
+  | { response: acp.PromptResponse }
+  | { error: unknown }
+  | { exit: AcpTurnEnd["exit"] }
+  | { interrupted: true };
 
 export class AcpTurn implements TurnHandle {
   readonly #context: TurnContext;
@@ -46,12 +57,27 @@ export class AcpTurn implements TurnHandle {
   /** Kill the process group when the turn is over (stopped for a reason other than cancel). */
   #endProcess = false;
   #graceTimer: NodeJS.Timeout | undefined;
+  readonly #idle: IdleWatch | undefined;
+  /** Set when the turn is given up without an answer (see AcpTurnEnd.abandoned). */
+  #abandoned: AcpTurnEnd["abandoned"];
+  #onInterrupted: () => void = () => {};
+  /** Kiro's words when it reported a rate limit during the turn. */
+  #rateLimit: string | undefined;
 
   constructor(request: TurnRequest, sink: TurnSink, context: TurnContext) {
     this.#context = context;
     this.#request = request;
     this.#sink = new CoalescingSink(sink, context.config.maxEventTextBytes);
-    this.#mapper = new AcpUpdateMapper(this.#sink);
+    this.#mapper = new AcpUpdateMapper(this.#sink, {
+      interrupted: () => this.#interrupted(),
+      rateLimited: (message) => {
+        this.#rateLimit = message;
+      },
+    });
+    this.#idle = new IdleWatch(
+      context.config.turnIdleTimeoutMs,
+      () => this.#ready?.process.lastActivityAt ?? 0,
+    );
   }
 
   /** True once the turn was asked to stop. */
@@ -71,6 +97,7 @@ export class AcpTurn implements TurnHandle {
           : { driver: "acp", error: messageOf(error) };
     }
     clearTimeout(this.#graceTimer);
+    this.#idle?.stop();
     this.#inFlight = false;
     const kiro = this.#ready?.process;
     if (this.#endProcess && kiro?.alive) end = { ...end, exit: await kiro.kill("run_stopped") };
@@ -87,11 +114,30 @@ export class AcpTurn implements TurnHandle {
       this.#context.killStarting("stopped_while_starting");
       return;
     }
+    this.#cancel(ready);
+  }
+
+  /** session/cancel, then the process group killed if the prompt has not ended within the grace period. */
+  #cancel(ready: Ready): void {
     ready.process.agent.notify("session/cancel", { sessionId: ready.sessionId }).catch(() => undefined);
-    this.#graceTimer = setTimeout(
+    this.#graceTimer ??= setTimeout(
       () => void ready.process.kill("cancel_not_honoured"),
       this.#context.config.cancelGraceMs,
     );
+  }
+
+  /** Nothing from kiro-cli for KIRO_TURN_IDLE_TIMEOUT_MS: cancel the turn like a user would. */
+  #idleTimedOut(): void {
+    const ready = this.#ready;
+    if (!this.#inFlight || ready === undefined || this.#stopped || this.#abandoned !== undefined) return;
+    this.#abandoned = "idle_timeout";
+    this.#cancel(ready);
+  }
+
+  /** Kiro abandoned the prompt; its last notifications get a moment to arrive. */
+  #interrupted(): void {
+    if (this.#abandoned === undefined) this.#abandoned = "tool_interrupted";
+    setTimeout(() => this.#onInterrupted(), this.#context.config.metadataGraceMs);
   }
 
   /** Something the reader should know while kiro-cli is being made ready (a resume that failed). */
@@ -99,12 +145,12 @@ export class AcpTurn implements TurnHandle {
     this.#sink.update("notice", text);
   }
 
-  /** A notification from kiro-cli: only those of this turn's ACP session, while its prompt runs. */
+  /** A notification from kiro-cli while the prompt runs; another session's is a subagent's. */
   notification(method: string, params: unknown): void {
     if (!this.#inFlight || this.#ready === undefined) return;
     const sessionId = obj(params).sessionId;
-    if (typeof sessionId === "string" && sessionId !== this.#ready.sessionId) return;
-    this.#mapper.notification(method, params);
+    const own = typeof sessionId !== "string" || sessionId === this.#ready.sessionId;
+    this.#mapper.notification(method, params, own);
   }
 
   /** Answers a permission request by KIRO_TRUST and records the decision. */
@@ -124,6 +170,7 @@ export class AcpTurn implements TurnHandle {
     this.#ready = ready;
     this.#inFlight = true;
     this.#sink.accepted();
+    this.#idle?.start(() => this.#idleTimedOut());
     const prompt = ready.process.agent.request("session/prompt", {
       sessionId: ready.sessionId,
       // Lone surrogates reach kiro-cli as U+FFFD, as they do through a headless stdin.
@@ -135,19 +182,52 @@ export class AcpTurn implements TurnHandle {
         (error: unknown) => ({ error }),
       ),
       ready.process.ended.then((exit) => ({ exit })),
+      new Promise<Settled>((resolve) => {
+        this.#onInterrupted = () => resolve({ interrupted: true });
+      }),
     ]);
+    const end = await this.#judgeSettled(ready, settled);
+    return this.#abandoned === undefined ? end : { ...end, ...this.#abandonedEnd(this.#abandoned) };
+  }
+
+  async #judgeSettled(ready: Ready, settled: Settled): Promise<AcpTurnEnd> {
+    if ("interrupted" in settled) return { driver: "acp" };
     if ("response" in settled) {
       await stderrWrittenBefore();
       await this.#awaitFinalMetadata();
       return { driver: "acp", stopReason: settled.response.stopReason };
     }
     if ("error" in settled && settled.error instanceof acp.RequestError) {
-      return { driver: "acp", error: `kiro-cli answered the prompt with an error: ${settled.error.message}` };
+      const error = `kiro-cli answered the prompt with an error: ${renderRequestError(settled.error)}`;
+      return { driver: "acp", error: this.#withRateLimit(error) };
     }
     // The connection closed: kiro-cli is exiting (or has exited) mid-turn.
     const exit =
       "exit" in settled && settled.exit ? settled.exit : await ready.process.settle(this.#settleMs());
-    return { driver: "acp", exit, error: `${describeExit(exit)} during the turn` };
+    return { driver: "acp", exit, error: this.#withRateLimit(`${describeExit(exit)} during the turn`) };
+  }
+
+  /** The words for a turn given up without an answer. */
+  #abandonedEnd(reason: NonNullable<AcpTurnEnd["abandoned"]>): Pick<AcpTurnEnd, "abandoned" | "error"> {
+    if (reason === "idle_timeout") {
+      const ms = this.#context.config.turnIdleTimeoutMs;
+      return {
+        abandoned: reason,
+        error: this.#withRateLimit(
+          `kiro-cli sent nothing at all for ${ms} ms (KIRO_TURN_IDLE_TIMEOUT_MS), so the turn was cancelled; the output so far is kept. Send the message again to retry.`,
+        ),
+      };
+    }
+    return {
+      abandoned: reason,
+      error: `Kiro interrupted its own tool use and stopped working on this turn ("${TOOL_USES_INTERRUPTED}"; usually its security filter refusing a command). The output so far is kept; send a new message to go on, rephrased if Kiro refused a command.`,
+    };
+  }
+
+  /** An error, prefixed with the rate limit Kiro reported during the turn, if it did. */
+  #withRateLimit(error: string): string {
+    if (this.#rateLimit === undefined) return error;
+    return `Kiro is rate-limited (${this.#rateLimit}); send the message again once the limit has passed. ${error}`;
   }
 
   /** Kiro sends interim metadata frames during a turn; the final one may trail the answer a little. */

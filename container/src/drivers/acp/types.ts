@@ -37,6 +37,12 @@ export interface AcpTurnEnd {
   exit?: ProcessExit | undefined;
   /** kiro-cli could not be started at all. */
   spawnError?: string | undefined;
+  /**
+   * The turn was given up without kiro-cli answering the prompt: it stayed silent past
+   * KIRO_TURN_IDLE_TIMEOUT_MS, or Kiro said it interrupted its tool use and waits for the next
+   * prompt. `error` says which in words.
+   */
+  abandoned?: "idle_timeout" | "tool_interrupted" | undefined;
 }
 
 /** Why kiro-cli could not be made ready; `end` says it the way a turn reports its end. */

@@ -4,7 +4,8 @@
  * call, plan or permission request): like a headless exit 0 without output, that is a failure.
  * max_tokens and max_turn_requests complete with a notice (the partial answer is still the
  * answer); refusal fails; cancelled without the runner asking is reported as cancelled; unknown
- * reasons complete with a notice. A turn that got no answer fails with the driver's words.
+ * reasons complete with a notice. A turn the driver gave up on fails with its own reason
+ * (idle_timeout, tool_interrupted). A turn that got no answer fails with the driver's words.
  */
 import type { RunFacts, TurnEnd, Verdict } from "../driver.ts";
 import { failed, spawnFailed, stderrSuffix, stoppedVerdict } from "../verdict.ts";
@@ -19,6 +20,9 @@ export function decideAcpVerdict(input: AcpVerdictInput): Verdict {
   if (stopped !== undefined) return stopped;
   const { end } = input;
   if (end.spawnError !== undefined) return spawnFailed(end.spawnError);
+  if (end.abandoned !== undefined) {
+    return { status: "failed", reason: end.abandoned, error: end.error ?? "kiro-cli stopped answering" };
+  }
   if (end.error !== undefined || end.stopReason === undefined) {
     return failed(
       `${end.error ?? "kiro-cli ended the turn without answering"}${stderrSuffix(input.stderrTail)}`,
