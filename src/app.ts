@@ -60,7 +60,7 @@ export function createApp() {
     const log = createLogger({ component: "mcp", user_id: identity?.userId });
     const origin = new URL(c.req.url).origin;
     const ctx = { userId: identity?.userId ?? "", env: c.env, settings: config, log, origin };
-    const handler = createMcpHandler(() => createMcpServer(ctx), {
+    const handler = createMcpHandler(({ era }) => createMcpServer(ctx, era), {
       route: "/mcp",
       maxRequestBodySize: MAX_MCP_BODY_BYTES,
       keepAliveMs: MCP_KEEPALIVE_MS,

@@ -4,6 +4,7 @@ import { isSessionId, newSessionId, sessionObjectName } from "../ids.ts";
 import { masterKey } from "../secrets/keys.ts";
 import { type SecretInfo, type SecretValues, UserSecrets } from "../secrets/store.ts";
 import type { SessionSettings } from "../session/meta.ts";
+import type { StartOptions } from "../session/tasks.ts";
 import type { SessionInfo, TaskStarted } from "../session/views.ts";
 import { settings } from "../settings.ts";
 import { durableSql, migrate, type Sql } from "../storage/sql.ts";
@@ -79,7 +80,12 @@ export class Account extends DurableObject<Env> {
    * Starts a turn in `sessionId` (or the active session), unless the user already has
    * KIRO_MAX_RUNNING_TASKS turns running across all sessions.
    */
-  async startTask(userId: string, message: string, sessionId?: string): Promise<Outcome<TaskStarted>> {
+  async startTask(
+    userId: string,
+    message: string,
+    sessionId?: string,
+    options: StartOptions = {},
+  ): Promise<Outcome<TaskStarted>> {
     return outcome(async () => {
       const target = unwrap(await this.resolveSession(userId, sessionId));
       const { maxRunningTasks } = settings(this.env);
@@ -92,7 +98,7 @@ export class Account extends DurableObject<Env> {
       }
       this.#starting++;
       try {
-        return unwrap(await this.#session(userId, target).startTask(message));
+        return unwrap(await this.#session(userId, target).startTask(message, options));
       } finally {
         this.#starting--;
       }

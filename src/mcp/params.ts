@@ -5,15 +5,9 @@
  * the field. Every list fits in one page (no request ever gets a nextCursor), so a cursor is one
  * this server never handed out: -32602 as well, as the spec asks for an invalid cursor.
  */
-import {
-  type JSONRPCRequest,
-  ProtocolError,
-  ProtocolErrorCode,
-  type Result,
-  type Server,
-  type ServerContext,
-} from "@modelcontextprotocol/server";
+import { ProtocolError, ProtocolErrorCode, type Server } from "@modelcontextprotocol/server";
 import { z } from "zod";
+import { hookHandlers } from "./handler-hook.ts";
 
 const listParams = z.looseObject({ cursor: z.string().optional() });
 
@@ -26,25 +20,17 @@ const PARAMS: Record<string, z.ZodType> = {
   "prompts/get": z.looseObject({ name: z.string(), arguments: z.record(z.string(), z.string()).optional() }),
 };
 
-type Handler = (request: JSONRPCRequest, ctx: ServerContext) => Promise<Result>;
-
-/** `Server._wrapHandler`: the SDK's hook around every request handler it registers (protected). */
-interface HandlerHook {
-  _wrapHandler(method: string, handler: Handler): Handler;
-}
-
 /**
  * Makes `server` check the params of the methods above before its own validation runs. Call it
  * before any tool, resource or prompt is registered: the hook wraps handlers as they are set.
  */
 export function checkParamsFirst(server: Server): void {
-  const hooked = server as unknown as HandlerHook;
-  const wrap = hooked._wrapHandler.bind(server);
-  hooked._wrapHandler = (method, handler) =>
-    wrap(method, (request, ctx) => {
+  hookHandlers(server, (method, handler, previous) =>
+    previous(method, (request, ctx) => {
       checkParams(method, request.params);
       return handler(request, ctx);
-    });
+    }),
+  );
 }
 
 /** Throws -32602 with a one-line reason when `params` do not fit `method`. */

@@ -3,6 +3,8 @@ import type { ToolContext } from "./context.ts";
 import { checkParamsFirst } from "./params.ts";
 import { registerPrompts } from "./prompts/index.ts";
 import { registerResources } from "./resources/index.ts";
+import { installTasks } from "./tasks/index.ts";
+import { kiroTurnTask } from "./tasks/kiro-turn.ts";
 import { TOOLS } from "./tools/index.ts";
 
 export const SERVER_INFO = { name: "kiro-mcp-edge", version: "0.1.0" } as const;
@@ -19,12 +21,17 @@ const CAPABILITIES = {
   prompts: { listChanged: false },
 } as const;
 
+/** Which wire a request came on: 2026-07-28 (`modern`) or a 2025-era revision (`legacy`). */
+export type McpEra = "modern" | "legacy";
+
 /** Builds the MCP server for one request, for one user. Nothing is shared between requests. */
-export function createMcpServer(ctx: ToolContext): McpServer {
+export function createMcpServer(ctx: ToolContext, era: McpEra = "modern"): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS });
-  // Both before anything is registered: registering installs the handlers and their capability.
+  // All before anything is registered: registering installs the handlers and their capability.
   checkParamsFirst(server.server);
   server.server.registerCapabilities(CAPABILITIES);
+  if (era === "modern")
+    installTasks(server, ctx, [kiroTurnTask("kiro_chat"), kiroTurnTask("kiro_chat_async")]);
   for (const tool of TOOLS) tool.register(server, ctx);
   registerResources(server, ctx);
   registerPrompts(server);

@@ -59,8 +59,7 @@ function registerTool<I extends z.ZodObject, O extends z.ZodObject>(
     async (args: unknown, request: ServerContext): Promise<CallToolResult> => {
       try {
         // The SDK has validated `args` against `tool.input` before calling this.
-        const output = await tool.run(args as z.infer<I>, ctx, request);
-        return { content: [{ type: "text", text: JSON.stringify(output) }], structuredContent: output };
+        return toolResult(await tool.run(args as z.infer<I>, ctx, request));
       } catch (error) {
         return toolError(error, tool.name, ctx);
       }
@@ -68,7 +67,13 @@ function registerTool<I extends z.ZodObject, O extends z.ZodObject>(
   );
 }
 
-function toolError(error: unknown, toolName: string, ctx: ToolContext): CallToolResult {
+/** A tool's output as its result: JSON text and the same object as `structuredContent`. */
+export function toolResult(output: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: "text", text: JSON.stringify(output) }], structuredContent: output };
+}
+
+/** A failure as an `isError` result: a KiroError's message as is, anything else as a reference. */
+export function toolError(error: unknown, toolName: string, ctx: ToolContext): CallToolResult {
   if (error instanceof KiroError) {
     ctx.log.info("tool.refused", { tool: toolName, code: error.code });
     return { isError: true, content: [{ type: "text", text: error.message }] };

@@ -15,9 +15,10 @@ import { prepareWorkspace, requireAgent } from "./repository.ts";
 import { callRunner } from "./runner-call.ts";
 import { nextAlarmAt } from "./schedule.ts";
 import { SESSION_SCHEMA } from "./schema.ts";
+import { type TaskDigest, taskDigest } from "./task-digest.ts";
 import { type TaskEnd, TaskStore } from "./task-store.ts";
 import { sessionInfoView } from "./task-views.ts";
-import { SessionTasks, type StatusRequest } from "./tasks.ts";
+import { SessionTasks, type StartOptions, type StatusRequest } from "./tasks.ts";
 import type { SessionInfo, TaskStarted, TaskStatusView, TaskSummary } from "./views.ts";
 
 export interface InitRequest extends SessionSettings {
@@ -79,10 +80,10 @@ export class KiroSession extends DurableObject<Env> {
     return outcome(() => this.#info());
   }
 
-  async startTask(message: string): Promise<Outcome<TaskStarted>> {
+  async startTask(message: string, options: StartOptions = {}): Promise<Outcome<TaskStarted>> {
     return this.#withMeta(async (meta) => {
       const apiKey = await kiroApiKeyFor(this.env, meta.userId);
-      const started = await this.#tasks.start(meta, message, apiKey);
+      const started = await this.#tasks.start(meta, message, apiKey, options);
       this.#meta.update({ lastActive: Date.now() });
       this.#log.info("task.started", {
         task_id: started.task_id,
@@ -108,6 +109,14 @@ export class KiroSession extends DurableObject<Env> {
       if (this.#store.get(taskId) === undefined && !this.#store.isExpired(taskId)) throw taskNotFound(taskId);
       return true as const;
     }, taskNotFound(taskId));
+  }
+
+  /** A task's state without its chunks: for MCP Tasks extension clients (src/mcp/tasks). */
+  async taskDigest(taskId: string): Promise<Outcome<TaskDigest>> {
+    return this.#withMeta(async (meta) => {
+      const end = { taskId, fromChunkIndex: Number.MAX_SAFE_INTEGER, waitMs: 0 };
+      return taskDigest(this.#store, await this.#tasks.status(meta.sessionId, end));
+    });
   }
 
   async cancelTask(taskId: string): Promise<Outcome<TaskStatusView>> {

@@ -9,6 +9,8 @@
  *                 `data` holds the structured payload of ACP updates (JSON).
  * - conversation: the user's messages and Kiro's final answers, newest last.
  * - expired_tasks: ids of tasks swept after their TTL, so asking for one says "expired".
+ * - tasks.origin: the tool that started the task as an MCP Tasks extension task (null otherwise),
+ *                 so the task's final result has that tool's shape.
  */
 export const SESSION_SCHEMA: readonly string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
@@ -49,4 +51,5 @@ export const SESSION_SCHEMA: readonly string[] = [
    )`,
   `CREATE INDEX tasks_by_end ON tasks (ended_at)`,
   `CREATE TABLE expired_tasks (id TEXT PRIMARY KEY, expired_at INTEGER NOT NULL)`,
+  `ALTER TABLE tasks ADD COLUMN origin TEXT`,
 ];

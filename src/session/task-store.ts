@@ -19,6 +19,8 @@ export interface TaskRow {
   error: string | null;
   /** JSON: Kiro's metadata for the turn (ACP), when it sent any. */
   metadata: string | null;
+  /** The tool that started the task as an MCP Tasks extension task; null otherwise. */
+  origin: string | null;
   created_at: number;
   ended_at: number | null;
 }
@@ -50,15 +52,16 @@ export class TaskStore {
     this.#sql = sql;
   }
 
-  create(id: string, message: string, now: number): void {
+  create(id: string, message: string, now: number, origin: string | null = null): void {
     this.#sql.transaction(() => {
       this.#sql.run(
-        `INSERT INTO tasks (id, status, preview, message_bytes, run_id, created_at)
-         VALUES (?, 'running', ?, ?, ?, ?)`,
+        `INSERT INTO tasks (id, status, preview, message_bytes, run_id, origin, created_at)
+         VALUES (?, 'running', ?, ?, ?, ?, ?)`,
         id,
         message.slice(0, PREVIEW_CHARS),
         utf8Bytes(message),
         id,
+        origin,
         now,
       );
       this.#sql.run(
@@ -173,6 +176,15 @@ export class TaskStore {
       bytes += row.bytes;
     }
     return out;
+  }
+
+  /** The newest `count` chunks, newest first (what a task is doing now). */
+  recentChunks(id: string, count: number): Pick<ChunkRow, "kind" | "content" | "created_at">[] {
+    return this.#sql.all(
+      "SELECT kind, content, created_at FROM chunks WHERE task_id = ? ORDER BY idx DESC LIMIT ?",
+      id,
+      count,
+    );
   }
 
   /** The answer: all `text` chunks in order, cut at `maxBytes`. */

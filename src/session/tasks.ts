@@ -23,6 +23,12 @@ export interface StatusRequest {
   waitMs: number;
 }
 
+/** How a turn is started, besides its message. */
+export interface StartOptions {
+  /** The tool that started the turn as an MCP Tasks extension task; kept with the task. */
+  origin?: string | undefined;
+}
+
 export interface SessionTasksDeps {
   store: TaskStore;
   runner: () => RunnerClient;
@@ -60,7 +66,12 @@ export class SessionTasks {
    * Starts a turn on the runner, refusing while another one runs. `apiKey`: the user's Kiro API
    * key for kiro-cli (undefined: the runner's own); it travels in the request and is kept nowhere.
    */
-  async start(meta: SessionRecord, message: string, apiKey?: string): Promise<TaskStarted> {
+  async start(
+    meta: SessionRecord,
+    message: string,
+    apiKey?: string,
+    options: StartOptions = {},
+  ): Promise<TaskStarted> {
     const { store } = this.#deps;
     const running = store.running();
     if (running.length >= MAX_RUNNING_TASKS) {
@@ -70,7 +81,7 @@ export class SessionTasks {
       );
     }
     const taskId = newTaskId(meta.sessionId);
-    store.create(taskId, message, Date.now());
+    store.create(taskId, message, Date.now(), options.origin ?? null);
     try {
       const started = await callRunner(this.#deps.log, () =>
         startRunOnce(this.#deps.runner(), {

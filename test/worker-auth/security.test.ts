@@ -3,7 +3,9 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionIdOfTask, sessionObjectName } from "../../src/ids.ts";
 import { callTool, pollUntilDone, type StatusLike } from "../helpers/mcp-client.ts";
+import { tasksClient } from "../helpers/tasks-client.ts";
 import { TEST_ADMIN_TOKEN } from "../helpers/test-admin-token.ts";
+import { MCP_URL } from "../worker/mcp.ts";
 import { connectAs, createToken, mcpPost, revokeToken, workerFetch } from "./auth.ts";
 
 interface Alice {
@@ -142,6 +144,24 @@ describe("user B against user A's ids", () => {
     }
     await expectAliceUnchanged();
   });
+
+  it.each(["tasks/get", "tasks/update", "tasks/cancel"])(
+    "%s (Tasks extension) gets exactly the -32602 a nonexistent id gets",
+    async (method) => {
+      const asBob = tasksClient(MCP_URL, (input, init) => {
+        const request = new Request(input, init);
+        request.headers.set("authorization", `Bearer ${bobToken.token}`);
+        return workerFetch(request);
+      });
+      for (const taskId of [alice.doneTask, alice.hungTask]) {
+        const params = method === "tasks/update" ? { taskId, inputResponses: {} } : { taskId };
+        expect(await asBob.call(method, params)).toEqual({
+          error: { code: -32602, message: taskNotFound(taskId) },
+        });
+      }
+      await expectAliceUnchanged();
+    },
+  );
 
   it("shows B only B's own sessions in kiro://sessions and kiro_pool_stats", async () => {
     const resource = await bob.readResource({ uri: "kiro://sessions" });

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { LIMITS } from "../../config.ts";
 import { unwrap } from "../../errors.ts";
 import type { TaskStatusView } from "../../session/views.ts";
-import { accountOf, sessionStub } from "../context.ts";
+import { accountOf, sessionStub, type ToolContext } from "../context.ts";
 import { turnInput } from "../schemas.ts";
 import { defineTool } from "../tool.ts";
 import { viewUrl } from "../view-url.ts";
@@ -22,6 +22,8 @@ const chatResultSchema = z.object({
   note: z.string().optional().describe("What to do next, when the task is still running"),
   view_url: z.string().describe("A page showing the task's output live; the link is valid for an hour"),
 });
+
+type ChatOutput = z.infer<typeof chatResultSchema>;
 
 export const kiroChat = defineTool({
   name: "kiro_chat",
@@ -46,22 +48,27 @@ export const kiroChat = defineTool({
       if (view.has_more) continue;
       if (view.is_done || Date.now() >= deadline || request.mcpReq.signal.aborted) break;
     }
-    return {
-      task_id: view.task_id,
-      session_id: view.session_id,
-      status: view.status,
-      is_done: view.is_done,
-      result: view.result,
-      result_truncated: view.result_truncated,
-      error: view.error,
-      total_bytes_received: view.total_bytes_received,
-      view_url: await viewUrl(ctx, view.task_id),
-      note: view.is_done
-        ? undefined
-        : `Kiro is still working. Poll kiro_task_status with task_id ${view.task_id} and from_chunk_index 0 to read its output, then keep polling from next_chunk_index.`,
-    };
+    return chatOutput(view, ctx);
   },
 });
+
+/** What kiro_chat answers for a task in the state `view` shows. */
+export async function chatOutput(view: TaskStatusView, ctx: ToolContext): Promise<ChatOutput> {
+  return {
+    task_id: view.task_id,
+    session_id: view.session_id,
+    status: view.status,
+    is_done: view.is_done,
+    result: view.result,
+    result_truncated: view.result_truncated,
+    error: view.error,
+    total_bytes_received: view.total_bytes_received,
+    view_url: await viewUrl(ctx, view.task_id),
+    note: view.is_done
+      ? undefined
+      : `Kiro is still working. Poll kiro_task_status with task_id ${view.task_id} and from_chunk_index 0 to read its output, then keep polling from next_chunk_index.`,
+  };
+}
 
 /** Sends `notifications/progress` for new output when the client asked for progress. */
 function progressReporter(request: ServerContext) {
