@@ -1,6 +1,9 @@
 import {
+  mergeTurnMetadata,
   type RunEvent,
   splitUtf8,
+  type TurnMetadata,
+  turnMetadataOf,
   UPDATE_KINDS,
   type UpdateKind,
   utf8Bytes,
@@ -69,6 +72,22 @@ function chunk(kind: ChunkKind, content: string, data: string | null, createdAt:
     bytes: utf8Bytes(content) + (data === null ? 0 : utf8Bytes(data)),
     createdAt,
   };
+}
+
+/**
+ * Kiro's figures carried by a batch: the frames of its `_kiro.dev/metadata` (the `usage` updates
+ * whose payload has them) merged in order, and the exit event's metadata last.
+ */
+export function metadataFromEvents(events: readonly RunEvent[]): TurnMetadata | undefined {
+  let metadata: TurnMetadata | undefined;
+  for (const event of events) {
+    if (event.type === "update" && event.kind === "usage") {
+      metadata = mergeTurnMetadata(metadata, turnMetadataOf(event.data));
+    } else if (event.type === "exit") {
+      metadata = mergeTurnMetadata(metadata, turnMetadataOf(event.metadata));
+    }
+  }
+  return metadata;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { LIMITS } from "../config.ts";
 import { type RunEvent, type RunnerClient, RunnerRequestError } from "../runner/client.ts";
 import type { Logger } from "../util/log.ts";
-import { chunksFromEvents } from "./chunks.ts";
+import { chunksFromEvents, metadataFromEvents } from "./chunks.ts";
 import type { TaskEnd, TaskStore } from "./task-store.ts";
 
 export interface IngestDeps {
@@ -91,7 +91,8 @@ export class TaskIngest {
     const last = batch.at(-1);
     if (!last) return false;
     const chunks = chunksFromEvents(batch, LIMITS.MAX_CHUNK_BYTES);
-    this.#deps.store.append(taskId, chunks, last.seq, this.#deps.maxTaskOutputBytes);
+    const metadata = metadataFromEvents(batch);
+    this.#deps.store.append(taskId, chunks, last.seq, this.#deps.maxTaskOutputBytes, metadata);
     const exit = batch.find((event) => event.type === "exit");
     if (exit) {
       this.#end(taskId, {
@@ -99,7 +100,6 @@ export class TaskIngest {
         reason: exit.reason,
         error: exit.error,
         exitCode: exit.exit_code,
-        metadata: exit.metadata,
       });
     } else {
       this.#deps.changed(taskId);

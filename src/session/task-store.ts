@@ -1,4 +1,10 @@
-import { truncateUtf8, utf8Bytes } from "../../container/src/protocol/index.ts";
+import {
+  mergeTurnMetadata,
+  type TurnMetadata,
+  truncateUtf8,
+  turnMetadataOf,
+  utf8Bytes,
+} from "../../container/src/protocol/index.ts";
 import type { Sql } from "../storage/sql.ts";
 import { type ChunkKind, capChunks, type NewChunk } from "./chunks.ts";
 
@@ -17,7 +23,7 @@ export interface TaskRow {
   exit_code: number | null;
   reason: string | null;
   error: string | null;
-  /** JSON: Kiro's metadata for the turn (ACP), when it sent any. */
+  /** JSON TurnMetadata: Kiro's figures for the turn (ACP) so far, when it sent any. */
   metadata: string | null;
   /** The tool that started the task as an MCP Tasks extension task; null otherwise. */
   origin: string | null;
@@ -39,7 +45,6 @@ export interface TaskEnd {
   reason: string;
   error?: string | undefined;
   exitCode?: number | null | undefined;
-  metadata?: Record<string, unknown> | undefined;
 }
 
 const PREVIEW_CHARS = 200;
@@ -100,9 +105,16 @@ export class TaskStore {
 
   /**
    * Appends chunks and records the last runner event they came from, in one transaction: a
-   * resumed stream starts after `lastSeq`, so nothing is stored twice or skipped.
+   * resumed stream starts after `lastSeq`, so nothing is stored twice or skipped. `metadata`
+   * (Kiro's figures the batch carried) is merged into the task's.
    */
-  append(id: string, batch: readonly NewChunk[], lastSeq: number, capBytes: number): void {
+  append(
+    id: string,
+    batch: readonly NewChunk[],
+    lastSeq: number,
+    capBytes: number,
+    metadata?: TurnMetadata,
+  ): void {
     this.#sql.transaction(() => {
       const task = this.get(id);
       if (task?.status !== "running" || lastSeq <= task.last_seq) return;
@@ -129,7 +141,18 @@ export class TaskStore {
         bytes,
         id,
       );
+      if (metadata !== undefined) this.#mergeMetadata(task, metadata);
     });
+  }
+
+  #mergeMetadata(task: TaskRow, metadata: TurnMetadata): void {
+    const merged = mergeTurnMetadata(this.metadata(task), metadata);
+    this.#sql.run("UPDATE tasks SET metadata = ? WHERE id = ?", JSON.stringify(merged), task.id);
+  }
+
+  /** Kiro's figures for the task's turn, as stored. */
+  metadata(task: TaskRow): TurnMetadata | undefined {
+    return task.metadata === null ? undefined : turnMetadataOf(JSON.parse(task.metadata));
   }
 
   /** Moves a running task to its terminal state once; later calls change nothing. */
@@ -138,12 +161,11 @@ export class TaskStore {
       const task = this.get(id);
       if (task?.status !== "running") return false;
       this.#sql.run(
-        "UPDATE tasks SET status = ?, reason = ?, error = ?, exit_code = ?, metadata = ?, ended_at = ? WHERE id = ?",
+        "UPDATE tasks SET status = ?, reason = ?, error = ?, exit_code = ?, ended_at = ? WHERE id = ?",
         end.status,
         end.reason,
         end.error ?? null,
         end.exitCode ?? null,
-        end.metadata === undefined ? null : JSON.stringify(end.metadata),
         now,
         id,
       );

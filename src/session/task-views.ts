@@ -54,6 +54,8 @@ export function statusView(
     created_at: iso(task.created_at),
     ended_at: task.ended_at === null ? null : iso(task.ended_at),
   };
+  const metadata = store.metadata(task);
+  if (metadata !== undefined) view.metadata = metadata;
   if (!isDone) return view;
   if (task.status === "completed") {
     // The answer comes with the last page only, so paging a long output does not repeat it.
@@ -66,7 +68,6 @@ export function statusView(
   }
   view.reason = task.reason ?? undefined;
   view.exit_code = task.exit_code;
-  if (task.metadata !== null) view.metadata = JSON.parse(task.metadata) as Record<string, unknown>;
   return view;
 }
 

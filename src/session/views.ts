@@ -45,6 +45,18 @@ export const chunkSchema = z.object({
   created_at: timestamp,
 });
 
+/** Kiro's `_kiro.dev/metadata` for a turn, its frames merged (container/src/protocol/metadata.ts). */
+export const turnMetadataSchema = z.object({
+  contextUsagePercentage: z.number().optional().describe("How full the conversation's context window is, %"),
+  credits: z.number().optional().describe("Credits the turn used so far"),
+  meteringUsage: z
+    .array(z.object({ value: z.number(), unit: z.string().optional(), unitPlural: z.string().optional() }))
+    .optional()
+    .describe("What Kiro billed for the turn, as it reports it"),
+  turnDurationMs: z.number().optional().describe("How long Kiro worked on the turn (once it is over)"),
+  effort: z.string().optional().describe("The model's reasoning effort, when Kiro reports one"),
+});
+
 export const taskStatusSchema = z.object({
   task_id: z.string(),
   session_id: z.string(),
@@ -71,10 +83,9 @@ export const taskStatusSchema = z.object({
   error: z.string().optional().describe("Why the task failed or was cancelled"),
   reason: z.string().optional().describe("How the task ended: exited, cancelled, timeout, runner_lost, …"),
   exit_code: z.number().int().nullable().optional().describe("kiro-cli's exit code, when it exited"),
-  metadata: z
-    .record(z.string(), z.unknown())
+  metadata: turnMetadataSchema
     .optional()
-    .describe("Kiro's figures for the turn (context usage, credits, duration), when it sent them"),
+    .describe("Kiro's figures for the turn so far (ACP): context usage, credits used, duration"),
 });
 export type TaskStatusView = z.infer<typeof taskStatusSchema>;
 

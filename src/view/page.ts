@@ -1,7 +1,8 @@
 /**
  * The live task view: one self-contained HTML page. Its script long-polls the task's status
  * endpoint and renders each chunk by kind — the answer's text, thoughts, tool calls (updated in
- * place), plan steps, notices — then the final state. All content is inserted as text, never as
+ * place), plan steps, notices — with Kiro's figures for the turn (context used, credits,
+ * duration) in a line of their own, kept current, then the final state. All content is inserted as text, never as
  * HTML, and a nonce-based Content-Security-Policy allows nothing else to run.
  */
 export function taskPage(taskId: string, nonce: string): string {
@@ -16,6 +17,7 @@ export function taskPage(taskId: string, nonce: string): string {
 </head>
 <body>
 <header><h1>Kiro task</h1><code id="task"></code><span id="state" class="state running">running</span></header>
+<p id="usage" class="meta" hidden></p>
 <section id="plan" hidden><h2>Plan</h2><ul id="plan-items"></ul></section>
 <main id="log"></main>
 <footer id="footer"></footer>
@@ -106,8 +108,21 @@ function render(chunk) {
     case "tool_call": case "tool_call_update": return toolCard(chunk);
     case "plan": return plan(chunk);
     case "notice": textKind = null; return log.appendChild(el("div", "notice", chunk.content));
+    case "usage": return showUsageText(chunk.content);
     default: textKind = null; return log.appendChild(el("div", "meta", chunk.content));
   }
+}
+function showUsageText(text) {
+  const usage = document.getElementById("usage");
+  usage.textContent = text;
+  usage.hidden = text === "";
+}
+function showUsage(metadata) {
+  const parts = [];
+  if (typeof metadata.contextUsagePercentage === "number") parts.push("context " + metadata.contextUsagePercentage.toFixed(1) + "%");
+  if (typeof metadata.credits === "number") parts.push(metadata.credits + " credits");
+  if (typeof metadata.turnDurationMs === "number") parts.push((metadata.turnDurationMs / 1000).toFixed(1) + " s");
+  if (parts.length > 0) showUsageText(parts.join(" · "));
 }
 function finish(status) {
   const state = document.getElementById("state");
@@ -132,6 +147,7 @@ async function poll() {
       continue;
     }
     status.new_chunks.forEach(render);
+    if (status.metadata) showUsage(status.metadata);
     from = status.next_chunk_index;
     if (status.is_done && !status.has_more) return finish(status);
   }

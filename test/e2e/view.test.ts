@@ -1,7 +1,8 @@
 /**
  * The live task view (`view_url` from kiro_chat_async) in headless Chromium, against `npm run dev`
  * with the ACP stand-in: the page shows output while the task still runs, renders thoughts, tool
- * calls and the plan as elements of their own, ends on the final state, and breaks no rule of its
+ * calls and the plan as elements of their own, Kiro's credits and context usage as they come,
+ * ends on the final state, and breaks no rule of its
  * Content-Security-Policy. Playwright (playwright-core) drives Debian's /usr/bin/chromium; it never
  * downloads a browser. Without /usr/bin/chromium the file is skipped (`.ci/run` installs it).
  * A screenshot of the finished page is saved to test/.artifacts/task-view.png.
@@ -30,7 +31,7 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
-const TASK = "@thought planning\n@plan read|edit|test\n@tool Read file\n@lines 8\n@delay 300";
+const TASK = "@thought planning\n@plan read|edit|test\n@tool Read file\n@metadata\n@lines 8\n@delay 300";
 
 if (!HAVE_CHROMIUM) {
   console.warn(
@@ -88,6 +89,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the live task view in headless Chromium (${CHRO
     expect(whileRunning.status).toBe("running");
     expect(await page.locator("#state").textContent()).toBe("running");
     expect(await page.locator("#log").textContent()).not.toContain("line 8");
+    expect(await page.locator("#usage").textContent()).toBe("context 12.5% · 0.21 credits · 8.0 s");
 
     await page.locator("body[data-done='true']").waitFor({ timeout: 30_000 });
     expect((await status(started.data.task_id)).status).toBe("completed");

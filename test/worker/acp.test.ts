@@ -62,6 +62,32 @@ it("keeps Kiro's metadata for the turn on the task", async () => {
   expect(Object.keys(final.metadata ?? {})).toContain("turnDurationMs");
 });
 
+it("shows Kiro's context usage while the turn runs, and its credits and duration at the end", async () => {
+  const started = await startTask(client, "@metadata\n@lines 6\n@delay 300", await session());
+  let running: { status: string; metadata?: Record<string, unknown> } | undefined;
+  // Kiro's frames arrive one after another: an interim one, then the final one.
+  for (let next = 0; running?.metadata?.turnDurationMs === undefined; ) {
+    const status = await callTool<{
+      status: string;
+      next_chunk_index: number;
+      metadata?: Record<string, unknown>;
+    }>(client, "kiro_task_status", { task_id: started.task_id, from_chunk_index: next, wait_ms: 2000 });
+    expect(status.isError, status.text).toBe(false);
+    next = status.data.next_chunk_index;
+    running = status.data;
+  }
+  expect(running.status).toBe("running");
+  expect(running.metadata).toMatchObject({ contextUsagePercentage: 12.5, credits: 0.21 });
+  const { final } = await turn(await session(), "@metadata\n@lines 1");
+  expect(final.metadata).toEqual({
+    contextUsagePercentage: 12.5,
+    credits: 0.21,
+    meteringUsage: [{ value: 0.21, unit: "credit", unitPlural: "credits" }],
+    turnDurationMs: 8000,
+  });
+  await pollUntilDone(client, started.task_id);
+});
+
 it("records a notification it does not know, and is not bothered by it", async () => {
   const { chunks, final } = await turn(await session(), "@unknown\n@lines 1");
   expect(final.status).toBe("completed");
