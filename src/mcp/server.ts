@@ -5,6 +5,7 @@ import { registerPrompts } from "./prompts/index.ts";
 import { registerResources } from "./resources/index.ts";
 import { installTasks } from "./tasks/index.ts";
 import { kiroTurnTask } from "./tasks/kiro-turn.ts";
+import { refuseLegacyTasks } from "./tasks/legacy.ts";
 import { TOOLS } from "./tools/index.ts";
 
 export const SERVER_INFO = { name: "kiro-mcp-edge", version: "0.1.0" } as const;
@@ -30,8 +31,11 @@ export function createMcpServer(ctx: ToolContext, era: McpEra = "modern"): McpSe
   // All before anything is registered: registering installs the handlers and their capability.
   checkParamsFirst(server.server);
   server.server.registerCapabilities(CAPABILITIES);
-  if (era === "modern")
+  if (era === "modern") {
     installTasks(server, ctx, [kiroTurnTask("kiro_chat"), kiroTurnTask("kiro_chat_async")]);
+  } else {
+    refuseLegacyTasks(server.server);
+  }
   for (const tool of TOOLS) tool.register(server, ctx);
   registerResources(server, ctx);
   registerPrompts(server);

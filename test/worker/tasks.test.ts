@@ -178,3 +178,53 @@ async function waitFor(taskId: string, test: (task: TaskState) => unknown): Prom
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+describe("a 2025-11-25 client", () => {
+  /** One raw JSON-RPC request on the 2025-era wire (stateless: no initialize needed). */
+  async function legacyCall(method: string, params: Record<string, unknown>) {
+    const response = await workerFetch(MCP_URL, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2025-11-25",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+    const text = await response.text();
+    const data = text.split("\n").find((line) => line.startsWith("data: "));
+    return JSON.parse(data === undefined ? text : data.slice("data: ".length)) as Record<string, unknown>;
+  }
+
+  it("is refused a task-augmented tools/call with -32601, and nothing starts", async () => {
+    const session_id = await newSession();
+    const reply = await legacyCall("tools/call", {
+      name: "kiro_chat_async",
+      arguments: { message: "@lines 1", session_id },
+      task: { ttl: 60_000 },
+    });
+    expect(reply.error).toMatchObject({ code: -32601, message: expect.stringContaining(TASKS_EXTENSION) });
+    const listed = await mcp.result("tools/call", {
+      name: "kiro_task_list",
+      arguments: { session_id, include_done: true },
+    });
+    expect((listed.structuredContent as { tasks: unknown[] }).tasks).toEqual([]);
+  });
+
+  it("sees no task support: no tasks capability, no taskSupport, no tasks/* methods", async () => {
+    const initialized = await legacyCall("initialize", {
+      protocolVersion: "2025-11-25",
+      capabilities: { tasks: { requests: { elicitation: { create: {} } } } },
+      clientInfo: { name: "old", version: "0" },
+    });
+    const result = initialized.result as { capabilities: Record<string, unknown> };
+    expect(result.capabilities).not.toHaveProperty("tasks");
+    expect(result.capabilities).not.toHaveProperty("extensions");
+    const tools = (await legacyCall("tools/list", {})).result as { tools: Array<Record<string, unknown>> };
+    expect(tools.tools.filter((tool) => "execution" in tool)).toEqual([]);
+    for (const method of ["tasks/get", "tasks/result", "tasks/cancel"]) {
+      expect((await legacyCall(method, { taskId: "task_x" })).error, method).toMatchObject({ code: -32601 });
+    }
+    expect((await legacyCall("tasks/list", {})).error).toMatchObject({ code: -32601 });
+  });
+});
