@@ -3,11 +3,11 @@
  *
  * On listen it prints one JSON line to stdout, `{"event":"listening","url":…,"boot_id":…}`, so a
  * parent process can find the port (PORT=0 picks a free one). Logs go to stderr as JSON lines.
- * SIGTERM or SIGINT: stop accepting connections, stop every run (reason shutdown), let readers
- * receive the exit events, stop the warm kiro-cli processes, then exit 0.
+ * SIGTERM: refuse new runs, let running turns finish for up to KIRO_SHUTDOWN_GRACE_MS, then stop
+ * the rest (reason shutdown), let readers receive the exit events, stop the warm kiro-cli
+ * processes and exit 0; SIGINT the same without waiting (http/shutdown.ts).
  */
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import runnerPackage from "../package.json" with { type: "json" };
 import { ConfigError, loadConfig, type RunnerConfig } from "./config.ts";
@@ -16,17 +16,13 @@ import type { TurnDriver } from "./drivers/driver.ts";
 import { HeadlessDriver } from "./drivers/headless.ts";
 import { OpenStreams } from "./http/event-stream.ts";
 import { createRunnerServer } from "./http/server.ts";
+import { handleStopSignals } from "./http/shutdown.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { RunManager } from "./runs/run-manager.ts";
 import { RunnerStatsTracker } from "./runs/stats.ts";
 import { Redactor } from "./text/redact.ts";
 import { WorkspaceCloner } from "./workspace/clone.ts";
 import { Workspace } from "./workspace/workspace.ts";
-
-/** Longest a shutdown may take before the process exits anyway. */
-const SHUTDOWN_DEADLINE_MS = 20_000;
-/** After the runs end, how long event streams get to deliver their last bytes before connections are cut. */
-const DRAIN_CONNECTIONS_MS = 1_000;
 
 function main(): void {
   const logger = createLogger(process.stderr);
@@ -69,24 +65,7 @@ function main(): void {
       workspace_root: workspace.root,
     });
   });
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info("shutdown", { signal, runs_active: manager.counts().active });
-    setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
-    void shutdown(server, manager, streams).then(() => process.exit(0));
-  };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
-}
-
-/** Stops accepting, ends every run, lets readers receive the exit events, closes every connection. */
-async function shutdown(server: Server, manager: RunManager, streams: OpenStreams): Promise<void> {
-  server.close();
-  await manager.shutdown();
-  await streams.drained(DRAIN_CONNECTIONS_MS);
-  server.closeAllConnections();
+  handleStopSignals({ server, manager, streams, logger, graceMs: config.shutdownGraceMs });
 }
 
 /** KIRO_DRIVER: warm ACP sessions (default) or one headless kiro-cli per message. */

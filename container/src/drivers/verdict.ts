@@ -36,7 +36,8 @@ export function stoppedVerdict(
       return {
         status: "failed",
         reason: "shutdown",
-        error: "the runner shut down (SIGTERM) while kiro-cli was working; start the turn again",
+        error:
+          "The Kiro runner was stopped (SIGTERM: a deploy or a restart) before this turn could finish; the output so far is kept. Send the message again to continue in this session.",
       };
   }
 }

@@ -122,13 +122,30 @@ export class RunManager {
     await Promise.all(running.map((run) => run.waitEnded()));
   }
 
-  /** Refuses new runs, stops every running one (reason shutdown), waits for their exit events, stops warm processes. */
-  async shutdown(): Promise<void> {
+  /**
+   * Refuses new runs (shutting_down), lets the running ones go on for up to `graceMs` to finish
+   * on their own, stops the rest (reason shutdown), waits for every exit event, then stops the
+   * warm processes. Everything else keeps working meanwhile: readers follow and resume the runs'
+   * events, cancels and commands are answered.
+   */
+  async shutdown(graceMs = 0): Promise<void> {
     this.#shuttingDown = true;
     const running = this.#running();
-    for (const run of running) run.stop("shutdown");
-    await Promise.all(running.map((run) => run.waitEnded()));
+    const allEnded = Promise.all(running.map((run) => run.waitEnded()));
+    if (running.length > 0 && graceMs > 0) {
+      this.#deps.logger.info("draining", { runs_active: running.length, grace_ms: graceMs });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([allEnded, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+    }
+    this.stopRunning();
+    await allEnded;
     await this.#deps.driver.shutdown();
+  }
+
+  /** Stops every running run now (reason shutdown): the drain is cut short. */
+  stopRunning(): void {
+    for (const run of this.#running()) run.stop("shutdown");
   }
 
   counts(): { active: number; total: number } {
@@ -159,7 +176,12 @@ export class RunManager {
   }
 
   #assertCapacity(): void {
-    if (this.#shuttingDown) throw new RunnerFault("internal", "the runner is shutting down");
+    if (this.#shuttingDown) {
+      throw new RunnerFault(
+        "shutting_down",
+        "This Kiro runner is shutting down (a deploy or a restart): it lets its running turns finish but starts no new ones. Send the message again in a minute or two, once its replacement is up.",
+      );
+    }
     const max = this.#deps.config.maxActiveRuns;
     if (this.#running().length >= max) {
       throw new RunnerFault(
