@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { ErrorCode, KiroError, type Outcome, outcome, sessionNotFound, unwrap } from "../errors.ts";
-import { isSessionId, newSessionId, sessionObjectName } from "../ids.ts";
+import { isSessionId, newSessionId, newTaskId, sessionObjectName } from "../ids.ts";
 import { masterKey } from "../secrets/keys.ts";
 import { type SecretInfo, type SecretValues, UserSecrets } from "../secrets/store.ts";
 import type { SessionSettings } from "../session/meta.ts";
@@ -8,6 +8,7 @@ import type { StartOptions } from "../session/tasks.ts";
 import type { SessionInfo, TaskStarted } from "../session/views.ts";
 import { settings } from "../settings.ts";
 import { durableSql, migrate, type Sql } from "../storage/sql.ts";
+import { type RunningTaskRow, RunningTasks } from "./running-tasks.ts";
 import { ACCOUNT_SCHEMA } from "./schema.ts";
 
 /** A reservation outlives any set-up (a clone times out after 5 min) only if the object died mid-way. */
@@ -19,23 +20,28 @@ export interface SessionRef {
 }
 
 /**
- * One per user: which Kiro sessions the user owns and which one is active. Every lookup of a
- * session by id goes through here, so a session id is only ever honoured for its owner.
+ * One per user: which Kiro sessions the user owns, which one is active, and which turns run (for
+ * KIRO_MAX_RUNNING_TASKS). Every lookup of a session by id goes through here, so a session id is
+ * only ever honoured for its owner; task calls go to the session object directly, whose name
+ * holds the user id.
  */
 export class Account extends DurableObject<Env> {
   readonly #sql: Sql;
   readonly #secrets: UserSecrets;
+  readonly #running: RunningTasks;
   /**
-   * Starts in flight right now: counted with the running tasks so that concurrent starts cannot
-   * pass the limit together. Only admission control for requests this instance is serving.
+   * Tasks whose start this instance is waiting on: the session may not have recorded them yet, so
+   * `#settleRunning` leaves their rows alone. (Starts of an instance that died are not in here; the
+   * session's own answer settles them.)
    */
-  #starting = 0;
+  readonly #startsInFlight = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = durableSql(ctx.storage);
     migrate(this.#sql, ACCOUNT_SCHEMA);
     this.#secrets = new UserSecrets(this.#sql, masterKey(env));
+    this.#running = new RunningTasks(this.#sql);
   }
 
   /** Creates a session (its own session object and runner) and makes it the active one. */
@@ -88,26 +94,23 @@ export class Account extends DurableObject<Env> {
   ): Promise<Outcome<TaskStarted>> {
     return outcome(async () => {
       const target = unwrap(await this.resolveSession(userId, sessionId));
-      const { maxRunningTasks } = settings(this.env);
-      const running = (await this.#runningTasks(userId)) + this.#starting;
-      if (running >= maxRunningTasks) {
-        throw new KiroError(
-          ErrorCode.Busy,
-          `You already have ${running} tasks running, the most allowed (KIRO_MAX_RUNNING_TASKS). Wait for one to finish or cancel one with kiro_task_cancel.`,
-        );
-      }
-      this.#starting++;
+      const taskId = await this.#admit(userId, target);
+      this.#startsInFlight.add(taskId);
+      let started: Outcome<TaskStarted>;
       try {
-        return unwrap(await this.#session(userId, target).startTask(message, options));
+        // A start whose answer is lost keeps its row: the session's own answer settles it later.
+        started = await this.#session(userId, target).startTask(message, taskId, options);
       } finally {
-        this.#starting--;
+        this.#startsInFlight.delete(taskId);
       }
+      if (!started.ok) this.#running.remove(taskId);
+      return unwrap(started);
     });
   }
 
-  /** Whether this user owns `sessionId`; the same answer for foreign and nonexistent ids. */
-  async owns(sessionId: string): Promise<boolean> {
-    return this.#owned(sessionId);
+  /** A session's report that one of its turns ended (at least once; again changes nothing). */
+  async taskEnded(taskId: string): Promise<void> {
+    this.#running.remove(taskId);
   }
 
   /** Makes `sessionId` the active session. */
@@ -134,6 +137,7 @@ export class Account extends DurableObject<Env> {
   async forgetSession(sessionId: string): Promise<void> {
     this.#sql.transaction(() => {
       this.#sql.run("DELETE FROM sessions WHERE id = ?", sessionId);
+      this.#running.removeSession(sessionId);
       if (this.#activeId() === sessionId) this.#sql.run("DELETE FROM settings WHERE key = 'active_session'");
     });
   }
@@ -165,10 +169,42 @@ export class Account extends DurableObject<Env> {
     return outcome(() => this.#secrets.read(userId));
   }
 
-  async #runningTasks(userId: string): Promise<number> {
-    const ids = this.#sql.all<{ id: string }>("SELECT id FROM sessions").map((row) => row.id);
-    const infos = await Promise.all(ids.map((id) => this.#session(userId, id).info()));
-    return infos.reduce((sum, info) => sum + (info.ok ? info.value.running_tasks : 0), 0);
+  /**
+   * Admits a new turn in `sessionId` under KIRO_MAX_RUNNING_TASKS: mints its id and records it as
+   * running. The count is this account's table; only when it reaches the limit are the sessions
+   * that hold its rows asked which turns still run (a lost end report must not block the user).
+   * Counting and recording happen with no await between them, so concurrent starts cannot pass the
+   * limit together, and a start in flight is counted exactly once.
+   */
+  async #admit(userId: string, sessionId: string): Promise<string> {
+    const { maxRunningTasks } = settings(this.env);
+    if (this.#running.count() >= maxRunningTasks) await this.#settleRunning(userId);
+    const running = this.#running.count();
+    if (running >= maxRunningTasks) {
+      throw new KiroError(
+        ErrorCode.Busy,
+        `You already have ${running} tasks running, the most allowed (KIRO_MAX_RUNNING_TASKS). Wait for one to finish or cancel one with kiro_task_cancel.`,
+      );
+    }
+    const taskId = newTaskId(sessionId);
+    this.#running.add(taskId, sessionId, Date.now());
+    return taskId;
+  }
+
+  /** Drops rows of turns their session no longer runs; a session that cannot answer keeps its rows. */
+  async #settleRunning(userId: string): Promise<void> {
+    const candidates = this.#running.all().filter((row) => !this.#startsInFlight.has(row.task_id));
+    const bySession = new Map<string, RunningTaskRow[]>();
+    for (const row of candidates)
+      bySession.set(row.session_id, [...(bySession.get(row.session_id) ?? []), row]);
+    await Promise.all(
+      [...bySession].map(async ([sessionId, rows]) => {
+        const active = await this.#session(userId, sessionId)
+          .activeTaskIds()
+          .catch(() => undefined);
+        if (active) this.#running.settle(sessionId, rows, new Set(active));
+      }),
+    );
   }
 
   #session(userId: string, sessionId: string) {

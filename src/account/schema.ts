@@ -1,6 +1,6 @@
 /**
- * The Account object's tables: the user's sessions, which one is active, and the user's stored
- * secrets (encrypted, see src/secrets/store.ts). Append a step to
+ * The Account object's tables: the user's sessions, which one is active, the user's stored
+ * secrets (encrypted, see src/secrets/store.ts) and running turns. Append a step to
  * change the schema; never edit a step that has shipped.
  */
 export const ACCOUNT_SCHEMA: readonly string[] = [
@@ -19,5 +19,11 @@ export const ACCOUNT_SCHEMA: readonly string[] = [
      sealed TEXT NOT NULL,
      created_at INTEGER NOT NULL,
      updated_at INTEGER NOT NULL
+   )`,
+  // The user's running turns, for KIRO_MAX_RUNNING_TASKS (see running-tasks.ts).
+  `CREATE TABLE running_tasks (
+     task_id TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL,
+     started_at INTEGER NOT NULL
    )`,
 ];

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { LIMITS } from "../config.ts";
 import { ErrorCode, KiroError, type Outcome, outcome, taskNotFound } from "../errors.ts";
-import { accountObjectName, sessionObjectName } from "../ids.ts";
+import { accountObjectName, sessionIdOfTask, sessionObjectName } from "../ids.ts";
 import type { AgentInfo, CommandResponse, RunnerClient } from "../runner/client.ts";
 import { runnerForSession } from "../runner/select.ts";
 import { kiroApiKeyFor } from "../secrets/kiro-key.ts";
@@ -52,7 +52,7 @@ export class KiroSession extends DurableObject<Env> {
       store: this.#store,
       runner: () => this.#runner(),
       log: this.#log,
-      ended: (end) => this.#turnEnded(end),
+      ended: (taskId, end) => this.#turnEnded(taskId, end),
       maxTaskOutputBytes: config.maxTaskOutputBytes,
       taskTtlMs: config.taskTtlMs,
     });
@@ -80,10 +80,20 @@ export class KiroSession extends DurableObject<Env> {
     return outcome(() => this.#info());
   }
 
-  async startTask(message: string, options: StartOptions = {}): Promise<Outcome<TaskStarted>> {
+  /**
+   * Starts a turn as task `taskId` (minted by the Account, which counts it as running until this
+   * object reports its end).
+   */
+  async startTask(
+    message: string,
+    taskId: string,
+    options: StartOptions = {},
+  ): Promise<Outcome<TaskStarted>> {
     return this.#withMeta(async (meta) => {
+      if (sessionIdOfTask(taskId) !== meta.sessionId)
+        throw new TypeError(`task ${taskId} is not of this session`);
       const apiKey = await kiroApiKeyFor(this.env, meta.userId);
-      const started = await this.#tasks.start(meta, message, apiKey, options);
+      const started = await this.#tasks.start(meta, message, apiKey, taskId, options);
       this.#meta.update({ lastActive: Date.now() });
       this.#log.info("task.started", {
         task_id: started.task_id,
@@ -103,6 +113,11 @@ export class KiroSession extends DurableObject<Env> {
     );
   }
 
+  /** The ids of the turns running here: the Account's check on its count of running turns. */
+  async activeTaskIds(): Promise<string[]> {
+    return this.#store.running().map((task) => task.id);
+  }
+
   /** Whether `taskId` is one of this session's tasks (running, finished or expired): the live view's check. */
   async findTask(taskId: string): Promise<Outcome<true>> {
     return this.#withMeta(() => {
@@ -116,7 +131,7 @@ export class KiroSession extends DurableObject<Env> {
     return this.#withMeta(async (meta) => {
       const end = { taskId, fromChunkIndex: Number.MAX_SAFE_INTEGER, waitMs: 0 };
       return taskDigest(this.#store, await this.#tasks.status(meta.sessionId, end));
-    });
+    }, taskNotFound(taskId));
   }
 
   async cancelTask(taskId: string): Promise<Outcome<TaskStatusView>> {
@@ -269,7 +284,17 @@ export class KiroSession extends DurableObject<Env> {
     return callRunner(this.#log, call);
   }
 
-  #turnEnded(end: TaskEnd): void {
+  /** Once per task: its end goes to the Account's count of running turns, then the next alarm is set. */
+  #turnEnded(taskId: string, end: TaskEnd): void {
+    const meta = this.#meta.read();
+    if (meta) {
+      // Lost only with this object's eviction: then the Account settles its count with activeTaskIds.
+      this.env.ACCOUNT.getByName(accountObjectName(meta.userId))
+        .taskEnded(taskId)
+        .catch((error: unknown) =>
+          this.#log.warn("session.report_end", { task_id: taskId, error: String(error) }),
+        );
+    }
     if (end.status === "completed") this.#meta.update({ resumable: true });
     this.#schedule().catch((error: unknown) => this.#log.error("session.schedule", { error: String(error) }));
   }

@@ -1,6 +1,5 @@
 import { LIMITS } from "../config.ts";
 import { ErrorCode, KiroError, taskNotFound } from "../errors.ts";
-import { newTaskId } from "../ids.ts";
 import { type RunnerClient, RunnerRequestError } from "../runner/client.ts";
 import { startRunOnce } from "../runner/start.ts";
 import type { Logger } from "../util/log.ts";
@@ -34,7 +33,7 @@ export interface SessionTasksDeps {
   runner: () => RunnerClient;
   log: Logger;
   /** Called once when a task reaches its terminal state. */
-  ended: (end: TaskEnd) => void;
+  ended: (taskId: string, end: TaskEnd) => void;
   /** Output a task stores at most (KIRO_MAX_TASK_OUTPUT_BYTES). */
   maxTaskOutputBytes: number;
   /** How long finished tasks are kept (KIRO_TASK_TTL), for the "expired" message. */
@@ -56,7 +55,7 @@ export class SessionTasks {
       store: deps.store,
       runner: deps.runner,
       changed: (taskId) => this.#waiters.notify(taskId),
-      ended: (_taskId, end) => deps.ended(end),
+      ended: (taskId, end) => deps.ended(taskId, end),
       log: deps.log,
       maxTaskOutputBytes: deps.maxTaskOutputBytes,
     });
@@ -69,7 +68,8 @@ export class SessionTasks {
   async start(
     meta: SessionRecord,
     message: string,
-    apiKey?: string,
+    apiKey: string | undefined,
+    taskId: string,
     options: StartOptions = {},
   ): Promise<TaskStarted> {
     const { store } = this.#deps;
@@ -80,7 +80,6 @@ export class SessionTasks {
         `Session ${meta.sessionId} is busy with task ${running[0]?.id}. Wait for it, cancel it with kiro_task_cancel, or create another session.`,
       );
     }
-    const taskId = newTaskId(meta.sessionId);
     store.create(taskId, message, Date.now(), options.origin ?? null);
     try {
       const started = await callRunner(this.#deps.log, () =>
@@ -152,7 +151,8 @@ export class SessionTasks {
       this.#deps.log.warn("task.cancel_unconfirmed", { task_id: task.id, code: error.code });
     }
     const end = { status: "cancelled", reason: "cancelled", error: "Cancelled by the user." } as const;
-    this.#deps.store.finish(task.id, end, Date.now(), LIMITS.MAX_RESULT_BYTES);
+    if (this.#deps.store.finish(task.id, end, Date.now(), LIMITS.MAX_RESULT_BYTES))
+      this.#deps.ended(task.id, end);
     this.#waiters.notify(task.id);
   }
 
