@@ -8,6 +8,7 @@ const RUNNER_TO_KIRO: Record<RunnerFailure, ErrorCode> = {
   bad_request: ErrorCode.InvalidInput,
   not_found: ErrorCode.Internal,
   run_not_found: ErrorCode.TaskNotFound,
+  run_expired: ErrorCode.TaskNotFound,
   events_evicted: ErrorCode.Internal,
   run_exists: ErrorCode.Internal,
   workspace_escape: ErrorCode.WorkspaceInvalid,

@@ -1,4 +1,6 @@
 import {
+  EVENT_STREAM_HEARTBEAT_MS,
+  type EventStreamLine,
   RUNNER_SECRET_HEADER,
   type RunnerErrorBody,
   type RunnerErrorCode,
@@ -19,21 +21,62 @@ import {
   type StartRunResponse,
   type WriteFileResponse,
 } from "./client.ts";
+import { Deadline } from "./deadline.ts";
 import { readNdjson } from "./ndjson.ts";
 
 /** Anything fetch-shaped: global fetch for a host runner, a container stub's fetch in production. */
 export type RunnerFetch = (request: Request) => Promise<Response>;
 
-/** Talks the runner protocol (container/src/protocol/) over HTTP. */
+/**
+ * How long each kind of call may go unanswered before the runner counts as unreachable: no call
+ * to a runner waits forever (a frozen runner accepts connections and never answers).
+ */
+export interface RunnerDeadlines {
+  /** Lookups, workspace and session operations, a cancel (answered once the run has ended). */
+  callMs: number;
+  /** One attempt at starting a run. */
+  startMs: number;
+  /** A slash command: the runner's own limit (KIRO_COMMAND_TIMEOUT_MS, 60 s) and a margin. */
+  commandMs: number;
+  /** A clone: the runner's own limit (KIRO_CLONE_TIMEOUT_MS, 5 min) and a margin. */
+  cloneMs: number;
+  /** An event stream with no line at all (the runner sends heartbeats) for this long. */
+  silenceMs: number;
+}
+
+/** A host runner answers at once: 10 s is ample. */
+export const HOST_RUNNER_DEADLINES: RunnerDeadlines = {
+  callMs: 10_000,
+  startMs: 10_000,
+  commandMs: 75_000,
+  cloneMs: 330_000,
+  silenceMs: 4 * EVENT_STREAM_HEARTBEAT_MS,
+};
+
+/** A container may be starting first (the containers library allows it about 28 s). */
+export const CONTAINER_RUNNER_DEADLINES: RunnerDeadlines = {
+  ...HOST_RUNNER_DEADLINES,
+  callMs: 35_000,
+  startMs: 35_000,
+};
+
+/** Talks the runner protocol (container/src/protocol/) over HTTP, every call under a deadline. */
 export class HttpRunnerClient implements RunnerClient {
   readonly #fetch: RunnerFetch;
   readonly #baseUrl: string;
   readonly #secret: string;
+  readonly #deadlines: RunnerDeadlines;
 
-  constructor(fetcher: RunnerFetch, baseUrl: string, secret: string) {
+  constructor(
+    fetcher: RunnerFetch,
+    baseUrl: string,
+    secret: string,
+    deadlines: RunnerDeadlines = HOST_RUNNER_DEADLINES,
+  ) {
     this.#fetch = fetcher;
     this.#baseUrl = baseUrl.replace(/\/+$/, "");
     this.#secret = secret;
+    this.#deadlines = deadlines;
   }
 
   health(): Promise<RunnerHealth> {
@@ -46,7 +89,7 @@ export class HttpRunnerClient implements RunnerClient {
   }
 
   startRun(request: StartRunRequest): Promise<StartRunResponse> {
-    return this.#json<StartRunResponse>("POST", "/runs", request);
+    return this.#json<StartRunResponse>("POST", "/runs", request, this.#deadlines.startMs);
   }
 
   run(runId: string): Promise<RunSummary> {
@@ -58,7 +101,8 @@ export class HttpRunnerClient implements RunnerClient {
   }
 
   command(sessionKey: string, request: CommandRequest): Promise<CommandResponse> {
-    return this.#json<CommandResponse>("POST", `${sessionPath(sessionKey)}/command`, request);
+    const path = `${sessionPath(sessionKey)}/command`;
+    return this.#json<CommandResponse>("POST", path, request, this.#deadlines.commandMs);
   }
 
   async resetSession(sessionKey: string): Promise<void> {
@@ -79,37 +123,63 @@ export class HttpRunnerClient implements RunnerClient {
   }
 
   clone(request: CloneRequest): Promise<CloneResponse> {
-    return this.#json<CloneResponse>("POST", "/workspace/clone", request);
+    return this.#json<CloneResponse>("POST", "/workspace/clone", request, this.#deadlines.cloneMs);
   }
 
+  /**
+   * The run's events, batch by batch. The answer must start within the call deadline, and the
+   * stream must carry a line (an event or the runner's heartbeat) at least every `silenceMs`:
+   * otherwise it is given up as unreachable, so a frozen runner is noticed like a dead one.
+   */
   async *events(runId: string, afterSeq: number, signal?: AbortSignal): AsyncIterable<RunEvent[]> {
     const path = `/runs/${encodeURIComponent(runId)}/events?after=${afterSeq}`;
-    const response = await this.#send("GET", path, undefined, signal);
-    if (!response.body) return;
+    const { callMs, silenceMs } = this.#deadlines;
+    const deadline = new Deadline(signal);
+    const silent = () => deadline.arm(silenceMs, `the runner's event stream was silent for ${silenceMs} ms`);
     try {
-      for await (const batch of readNdjson(response.body)) {
-        yield batch as RunEvent[];
+      deadline.arm(callMs, `runner did not answer GET ${path} within ${callMs} ms`);
+      const response = await deadline.race(this.#send("GET", path, undefined, deadline.signal));
+      if (!response.body) return;
+      silent();
+      for await (const lines of readNdjson(response.body, { signal: deadline.signal, onRead: silent })) {
+        const events = (lines as EventStreamLine[]).filter(
+          (line): line is RunEvent => line.type !== "heartbeat",
+        );
+        if (events.length > 0) yield events;
       }
     } catch (error) {
       // A broken stream is expected (network, container restart): the caller resumes by seq.
       if (signal?.aborted) return;
+      if (deadline.expired) throw deadline.expired;
+      if (error instanceof RunnerRequestError) throw error;
       if (error instanceof SyntaxError) throw new RunnerRequestError("internal", error.message, 502);
+      return;
+    } finally {
+      deadline.clear();
+    }
+    if (deadline.expired && !signal?.aborted) throw deadline.expired;
+  }
+
+  async #json<T>(method: string, path: string, body?: unknown, ms = this.#deadlines.callMs): Promise<T> {
+    const deadline = new Deadline();
+    deadline.arm(ms, `runner did not answer ${method} ${path} within ${ms} ms`);
+    try {
+      return await deadline.race(
+        this.#send(method, path, body, deadline.signal).then((response) => response.json() as Promise<T>),
+      );
+    } finally {
+      deadline.clear();
     }
   }
 
-  async #json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await this.#send(method, path, body);
-    return (await response.json()) as T;
-  }
-
-  async #send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+  async #send(method: string, path: string, body: unknown, signal: AbortSignal): Promise<Response> {
     const headers = new Headers({ [RUNNER_SECRET_HEADER]: this.#secret });
     if (body !== undefined) headers.set("content-type", "application/json");
     const request = new Request(`${this.#baseUrl}${path}`, {
       method,
       headers,
       body: body === undefined ? null : JSON.stringify(body),
-      signal: signal ?? null,
+      signal,
     });
     let response: Response;
     try {

@@ -1,6 +1,6 @@
 import { settings } from "../settings.ts";
 import type { RunnerClient } from "./client.ts";
-import { HttpRunnerClient } from "./http-client.ts";
+import { CONTAINER_RUNNER_DEADLINES, HttpRunnerClient } from "./http-client.ts";
 
 /**
  * The runner for one session: a host runner at KIRO_RUNNER_URL when it is set (local dev and
@@ -11,5 +11,10 @@ export function runnerForSession(env: Env, sessionObjectName: string): RunnerCli
   const { runnerUrl } = settings(env);
   if (runnerUrl) return new HttpRunnerClient((request) => fetch(request), runnerUrl, secret);
   const container = env.KIRO_CONTAINER.getByName(sessionObjectName);
-  return new HttpRunnerClient((request) => container.fetch(request), "http://runner", secret);
+  return new HttpRunnerClient(
+    (request) => container.fetch(request),
+    "http://runner",
+    secret,
+    CONTAINER_RUNNER_DEADLINES,
+  );
 }

@@ -74,6 +74,12 @@ function chunk(kind: ChunkKind, content: string, data: string | null, createdAt:
   };
 }
 
+/** What fits under a task's output cap, and the notice that marks the cut when something did not. */
+export interface Capped {
+  kept: NewChunk[];
+  notice: NewChunk | undefined;
+}
+
 /**
  * Kiro's figures carried by a batch: the frames of its `_kiro.dev/metadata` (the `usage` updates
  * whose payload has them) merged in order, and the exit event's metadata last.
@@ -94,8 +100,8 @@ export function metadataFromEvents(events: readonly RunEvent[]): TurnMetadata | 
  * Keeps a task's stored output under `capBytes`: chunks past the cap are dropped, the one that
  * crosses it is cut, and a single `notice` chunk says so at the point of the cut.
  */
-export function capChunks(chunks: readonly NewChunk[], usedBytes: number, capBytes: number): NewChunk[] {
-  if (usedBytes >= capBytes) return [];
+export function capChunks(chunks: readonly NewChunk[], usedBytes: number, capBytes: number): Capped {
+  if (usedBytes >= capBytes) return { kept: [], notice: undefined };
   const kept: NewChunk[] = [];
   let used = usedBytes;
   for (const next of chunks) {
@@ -108,8 +114,7 @@ export function capChunks(chunks: readonly NewChunk[], usedBytes: number, capByt
     const [head = ""] = next.data === null ? splitUtf8(next.content, Math.max(room, 1)) : [""];
     if (head && utf8Bytes(head) <= room) kept.push(chunk(next.kind, head, null, next.createdAt));
     const message = `Output truncated: this task stores at most ${capBytes} bytes (KIRO_MAX_TASK_OUTPUT_BYTES). Kiro keeps working; its later output is not stored.`;
-    kept.push(chunk("notice", message, null, next.createdAt));
-    break;
+    return { kept, notice: chunk("notice", message, null, next.createdAt) };
   }
-  return kept;
+  return { kept, notice: undefined };
 }

@@ -16,7 +16,7 @@ import { callRunner } from "./runner-call.ts";
 import { nextAlarmAt } from "./schedule.ts";
 import { SESSION_SCHEMA } from "./schema.ts";
 import { type TaskDigest, taskDigest } from "./task-digest.ts";
-import { type TaskEnd, TaskStore } from "./task-store.ts";
+import { type TaskEnd, TaskStore, turnCompleted } from "./task-store.ts";
 import { sessionInfoView } from "./task-views.ts";
 import { SessionTasks, type StartOptions, type StatusRequest } from "./tasks.ts";
 import type { SessionInfo, TaskStarted, TaskStatusView, TaskSummary } from "./views.ts";
@@ -198,7 +198,7 @@ export class KiroSession extends DurableObject<Env> {
    */
   async end(): Promise<Outcome<{ cancelled_tasks: number }>> {
     return this.#withMeta(async (meta) => {
-      const cancelled = await this.#tasks.cancelAll();
+      const cancelled = this.#tasks.cancelAll();
       // A shared host runner only forgets this session; a session's own container goes away
       // whole (asking it first would start a stopped container just to stop it).
       const stop = settings(this.env).runnerUrl
@@ -295,7 +295,7 @@ export class KiroSession extends DurableObject<Env> {
           this.#log.warn("session.report_end", { task_id: taskId, error: String(error) }),
         );
     }
-    if (end.status === "completed") this.#meta.update({ resumable: true });
+    if (turnCompleted(end)) this.#meta.update({ resumable: true });
     this.#schedule().catch((error: unknown) => this.#log.error("session.schedule", { error: String(error) }));
   }
 

@@ -4,7 +4,8 @@
  *
  * - meta:         the session's settings (one row per key).
  * - tasks:        one row per turn; `last_seq` is the last runner event stored, so ingest can
- *                 resume exactly where it stopped.
+ *                 resume exactly where it stopped; `truncated` is set once the output reached the
+ *                 task's cap.
  * - chunks:       the output, `idx` contiguous from 0 per task; each row's content is bounded;
  *                 `data` holds the structured payload of ACP updates (JSON).
  * - conversation: the user's messages and Kiro's final answers, newest last.
@@ -52,4 +53,5 @@ export const SESSION_SCHEMA: readonly string[] = [
   `CREATE INDEX tasks_by_end ON tasks (ended_at)`,
   `CREATE TABLE expired_tasks (id TEXT PRIMARY KEY, expired_at INTEGER NOT NULL)`,
   `ALTER TABLE tasks ADD COLUMN origin TEXT`,
+  `ALTER TABLE tasks ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0`,
 ];

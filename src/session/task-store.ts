@@ -8,7 +8,19 @@ import {
 import type { Sql } from "../storage/sql.ts";
 import { type ChunkKind, capChunks, type NewChunk } from "./chunks.ts";
 
-export type TaskStatus = "running" | "completed" | "failed" | "cancelled";
+/**
+ * A task's state. `running` and `cancelling` (a cancel was asked for; the runner has not yet
+ * reported the run's end) are active: output still arrives and is stored. The rest are terminal.
+ */
+export type TaskStatus = "running" | "cancelling" | "completed" | "failed" | "cancelled";
+
+/** The SQL list of active states, for WHERE clauses. */
+const ACTIVE_SQL = "('running', 'cancelling')";
+
+/** True while the task has not ended: it may still receive output. */
+export function isActive(status: TaskStatus): boolean {
+  return status === "running" || status === "cancelling";
+}
 
 export interface TaskRow {
   id: string;
@@ -19,7 +31,10 @@ export interface TaskRow {
   boot_id: string | null;
   last_seq: number;
   chunk_count: number;
+  /** Bytes of Kiro's output stored (the truncation notice not counted). */
   total_bytes: number;
+  /** 1 once the output reached the task's cap: nothing more is stored. */
+  truncated: number;
   exit_code: number | null;
   reason: string | null;
   error: string | null;
@@ -45,6 +60,13 @@ export interface TaskEnd {
   reason: string;
   error?: string | undefined;
   exitCode?: number | null | undefined;
+  /** Kiro finished the turn although the task did not get all its output: the conversation moved on. */
+  turnCompleted?: boolean | undefined;
+}
+
+/** Whether Kiro's conversation now holds the turn, so the session's next turn continues it. */
+export function turnCompleted(end: TaskEnd): boolean {
+  return end.status === "completed" || end.turnCompleted === true;
 }
 
 const PREVIEW_CHARS = 200;
@@ -86,6 +108,12 @@ export class TaskStore {
     });
   }
 
+  /** Records that a cancel was asked for; true when the task was running. */
+  markCancelling(id: string): boolean {
+    this.#sql.run("UPDATE tasks SET status = 'cancelling' WHERE id = ? AND status = 'running'", id);
+    return this.get(id)?.status === "cancelling";
+  }
+
   setBootId(id: string, bootId: string): void {
     this.#sql.run("UPDATE tasks SET boot_id = ? WHERE id = ?", bootId, id);
   }
@@ -95,18 +123,20 @@ export class TaskStore {
   }
 
   list(includeDone: boolean, limit: number): TaskRow[] {
-    const where = includeDone ? "" : "WHERE status = 'running'";
+    const where = includeDone ? "" : `WHERE status IN ${ACTIVE_SQL}`;
     return this.#sql.all<TaskRow>(`SELECT * FROM tasks ${where} ORDER BY created_at DESC LIMIT ?`, limit);
   }
 
+  /** Tasks that have not ended (running or cancelling), oldest first. */
   running(): TaskRow[] {
-    return this.#sql.all<TaskRow>("SELECT * FROM tasks WHERE status = 'running' ORDER BY created_at");
+    return this.#sql.all<TaskRow>(`SELECT * FROM tasks WHERE status IN ${ACTIVE_SQL} ORDER BY created_at`);
   }
 
   /**
    * Appends chunks and records the last runner event they came from, in one transaction: a
-   * resumed stream starts after `lastSeq`, so nothing is stored twice or skipped. `metadata`
-   * (Kiro's figures the batch carried) is merged into the task's.
+   * resumed stream starts after `lastSeq`, so nothing is stored twice or skipped. Past the cap
+   * only `lastSeq` moves on. `metadata` (Kiro's figures the batch carried) is merged into the
+   * task's.
    */
   append(
     id: string,
@@ -117,32 +147,38 @@ export class TaskStore {
   ): void {
     this.#sql.transaction(() => {
       const task = this.get(id);
-      if (task?.status !== "running" || lastSeq <= task.last_seq) return;
-      const chunks = capChunks(batch, task.total_bytes, capBytes);
+      if (task === undefined || !isActive(task.status) || lastSeq <= task.last_seq) return;
+      const { kept, notice } = task.truncated
+        ? { kept: [], notice: undefined }
+        : capChunks(batch, task.total_bytes, capBytes);
       let idx = task.chunk_count;
-      let bytes = 0;
-      for (const chunk of chunks) {
-        this.#sql.run(
-          "INSERT INTO chunks (task_id, idx, kind, content, data, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          id,
-          idx++,
-          chunk.kind,
-          chunk.content,
-          chunk.data,
-          chunk.bytes,
-          chunk.createdAt,
-        );
-        bytes += chunk.bytes;
-      }
+      for (const chunk of notice === undefined ? kept : [...kept, notice])
+        this.#insertChunk(id, idx++, chunk);
+      // The notice is the server's, not Kiro's output: it does not count as bytes received.
+      const bytes = kept.reduce((sum, chunk) => sum + chunk.bytes, 0);
       this.#sql.run(
-        "UPDATE tasks SET last_seq = ?, chunk_count = ?, total_bytes = total_bytes + ? WHERE id = ?",
+        "UPDATE tasks SET last_seq = ?, chunk_count = ?, total_bytes = total_bytes + ?, truncated = ? WHERE id = ?",
         lastSeq,
         idx,
         bytes,
+        task.truncated || notice !== undefined ? 1 : 0,
         id,
       );
       if (metadata !== undefined) this.#mergeMetadata(task, metadata);
     });
+  }
+
+  #insertChunk(id: string, idx: number, chunk: NewChunk): void {
+    this.#sql.run(
+      "INSERT INTO chunks (task_id, idx, kind, content, data, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      id,
+      idx,
+      chunk.kind,
+      chunk.content,
+      chunk.data,
+      chunk.bytes,
+      chunk.createdAt,
+    );
   }
 
   #mergeMetadata(task: TaskRow, metadata: TurnMetadata): void {
@@ -155,11 +191,11 @@ export class TaskStore {
     return task.metadata === null ? undefined : turnMetadataOf(JSON.parse(task.metadata));
   }
 
-  /** Moves a running task to its terminal state once; later calls change nothing. */
+  /** Moves an active task to its terminal state once; later calls change nothing. */
   finish(id: string, end: TaskEnd, now: number, maxResultBytes: number): boolean {
     return this.#sql.transaction(() => {
       const task = this.get(id);
-      if (task?.status !== "running") return false;
+      if (task === undefined || !isActive(task.status)) return false;
       this.#sql.run(
         "UPDATE tasks SET status = ?, reason = ?, error = ?, exit_code = ?, ended_at = ? WHERE id = ?",
         end.status,
@@ -243,7 +279,7 @@ export class TaskStore {
     return this.#sql.transaction(() => {
       const ids = this.#sql
         .all<{ id: string }>(
-          "SELECT id FROM tasks WHERE status != 'running' AND ended_at < ? LIMIT 500",
+          `SELECT id FROM tasks WHERE status NOT IN ${ACTIVE_SQL} AND ended_at < ? LIMIT 500`,
           cutoff,
         )
         .map((row) => row.id);
@@ -268,8 +304,9 @@ export class TaskStore {
   /** When the oldest finished task ended (null when none is kept). */
   oldestEnded(): number | null {
     return (
-      this.#sql.one<{ t: number | null }>("SELECT MIN(ended_at) AS t FROM tasks WHERE status != 'running'")
-        ?.t ?? null
+      this.#sql.one<{ t: number | null }>(
+        `SELECT MIN(ended_at) AS t FROM tasks WHERE status NOT IN ${ACTIVE_SQL}`,
+      )?.t ?? null
     );
   }
 }

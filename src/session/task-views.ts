@@ -1,7 +1,7 @@
 /** The session object's answers built from its stored rows (the shapes are in views.ts). */
 import { LIMITS } from "../config.ts";
 import type { SessionRecord } from "./meta.ts";
-import type { TaskRow, TaskStore } from "./task-store.ts";
+import { isActive, type TaskRow, type TaskStore } from "./task-store.ts";
 import { iso, type SessionInfo, type TaskStatusView, type TaskSummary } from "./views.ts";
 
 export function sessionInfoView(meta: SessionRecord, runningTasks: number): SessionInfo {
@@ -28,7 +28,7 @@ export function statusView(
 ): TaskStatusView {
   const chunks = store.readChunks(task.id, fromIdx, LIMITS.MAX_STATUS_BYTES, LIMITS.MAX_STATUS_CHUNKS);
   const lastIndex = chunks.at(-1)?.idx ?? fromIdx - 1;
-  const isDone = task.status !== "running";
+  const isDone = !isActive(task.status);
   const view: TaskStatusView = {
     task_id: task.id,
     session_id: sessionId,
@@ -76,7 +76,7 @@ export function summaryView(sessionId: string, task: TaskRow): TaskSummary {
     task_id: task.id,
     session_id: sessionId,
     status: task.status,
-    is_done: task.status !== "running",
+    is_done: !isActive(task.status),
     message_preview: task.preview,
     total_chunks: task.chunk_count,
     total_bytes_received: task.total_bytes,

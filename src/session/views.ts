@@ -5,7 +5,12 @@
 import { z } from "zod";
 import { CHUNK_KINDS, type ChunkKind } from "./chunks.ts";
 
-const taskStatus = z.enum(["running", "completed", "failed", "cancelled"]).describe("Task state");
+/** A task's state; `cancelling`: a cancel was asked for and the runner has not yet confirmed the end. */
+export const taskStatusField = z
+  .enum(["running", "cancelling", "completed", "failed", "cancelled"])
+  .describe(
+    "Task state: running; cancelling (cancel asked, the turn is being stopped); completed, failed or cancelled (done)",
+  );
 const timestamp = z.string().describe("ISO 8601 time");
 
 export const sessionInfoSchema = z.object({
@@ -29,7 +34,7 @@ export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 export const taskStartedSchema = z.object({
   task_id: z.string().describe("Poll it with kiro_task_status"),
   session_id: z.string(),
-  status: taskStatus,
+  status: taskStatusField,
 });
 export type TaskStarted = z.infer<typeof taskStartedSchema>;
 
@@ -60,7 +65,7 @@ export const turnMetadataSchema = z.object({
 export const taskStatusSchema = z.object({
   task_id: z.string(),
   session_id: z.string(),
-  status: taskStatus,
+  status: taskStatusField,
   is_done: z.boolean().describe("True once the task is completed, failed or cancelled"),
   new_chunks: z.array(chunkSchema).describe("Chunks from from_chunk_index on"),
   new_content: z.string().describe("The text chunks of new_chunks joined: the new part of the answer"),
@@ -72,7 +77,10 @@ export const taskStatusSchema = z.object({
   next_chunk_index: z.number().int().describe("Pass as from_chunk_index on the next poll"),
   has_more: z.boolean().describe("More chunks are ready than fitted in this response: poll again now"),
   total_chunks: z.number().int(),
-  total_bytes_received: z.number().int().describe("Bytes of output stored so far"),
+  total_bytes_received: z
+    .number()
+    .int()
+    .describe("Bytes of Kiro's output stored so far (a truncation notice is not counted)"),
   created_at: timestamp,
   ended_at: timestamp.nullable(),
   result: z.string().optional().describe("The full answer, once completed (on the last page)"),
@@ -81,7 +89,10 @@ export const taskStatusSchema = z.object({
     .optional()
     .describe("The answer was longer than result can carry; read the chunks"),
   error: z.string().optional().describe("Why the task failed or was cancelled"),
-  reason: z.string().optional().describe("How the task ended: exited, cancelled, timeout, runner_lost, …"),
+  reason: z
+    .string()
+    .optional()
+    .describe("How the task ended: exited, cancelled, timeout, runner_lost, output_incomplete, …"),
   exit_code: z.number().int().nullable().optional().describe("kiro-cli's exit code, when it exited"),
   metadata: turnMetadataSchema
     .optional()
@@ -92,7 +103,7 @@ export type TaskStatusView = z.infer<typeof taskStatusSchema>;
 export const taskSummarySchema = z.object({
   task_id: z.string(),
   session_id: z.string(),
-  status: taskStatus,
+  status: taskStatusField,
   is_done: z.boolean(),
   message_preview: z.string().describe("The start of the message that started the task"),
   total_chunks: z.number().int(),

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type {
+  EventStreamLine,
   RunEvent,
   RunnerHealth,
   StartRunRequest,
@@ -63,7 +64,10 @@ export async function* readEvents(runner: RunnerTarget, runId: string, after = 0
     throw new Error(`GET events → ${response.status} ${await response.text()}`);
   }
   try {
-    for await (const line of ndjsonLines(response.body)) yield JSON.parse(line) as RunEvent;
+    for await (const line of ndjsonLines(response.body)) {
+      const parsed = JSON.parse(line) as EventStreamLine;
+      if (parsed.type !== "heartbeat") yield parsed;
+    }
   } finally {
     controller.abort();
   }

@@ -2,7 +2,12 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { RunEvent, RunnerErrorBody, RunnerHealth } from "../../container/src/protocol/index.ts";
+import type {
+  RunEvent,
+  RunnerErrorBody,
+  RunnerHealth,
+  RunSummary,
+} from "../../container/src/protocol/index.ts";
 import { isAlive, waitFor } from "../helpers/processes.ts";
 import { collectEvents, exitOf, readEvents, request, startRun } from "../helpers/runner-client.ts";
 import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";
@@ -94,15 +99,28 @@ describe("runner start-up checks", () => {
     expect(String(failure)).toContain("KIRO_RUNNER_SECRET is required when KIRO_RUNNER_MODE=host");
   });
 
-  it("forgets finished runs after the retention period", async () => {
+  it("deletes finished runs' events after the retention period, keeping how they ended", async () => {
     await withRunner({ KIRO_RUN_RETENTION_MS: "0" }, async (runner) => {
       const runId = await startRun(runner, { message: "short-lived" });
-      await collectEvents(runner, runId);
+      const events = await collectEvents(runner, runId);
       const gone = await waitFor(async () => {
-        const response = await request(runner, "GET", `/runs/${runId}`);
-        return response.status === 404 ? response : undefined;
+        const response = await request(runner, "GET", `/runs/${runId}/events`);
+        return response.status === 410 ? response : undefined;
       });
-      expect((gone.body as RunnerErrorBody).error.code).toBe("run_not_found");
+      const error = (gone.body as RunnerErrorBody).error;
+      expect(error.code).toBe("run_expired");
+      expect(error.message).toContain("ended (completed)");
+      expect(error.message).toContain("KIRO_RUN_RETENTION_MS");
+      const summary = await request<RunSummary>(runner, "GET", `/runs/${runId}`);
+      expect(summary.status).toBe(200);
+      expect(summary.body).toMatchObject({ run_id: runId, status: "completed", last_seq: events.length });
+      // The run id stays taken: starting it again is refused.
+      const again = await request<RunnerErrorBody>(runner, "POST", "/runs", {
+        run_id: runId,
+        message: "m",
+        cwd: "",
+      });
+      expect([again.status, again.body.error.code]).toEqual([409, "run_exists"]);
     });
   });
 });

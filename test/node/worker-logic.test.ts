@@ -53,8 +53,8 @@ describe("capChunks", () => {
   };
 
   it("cuts at the cap and adds one notice", () => {
-    const kept = capChunks([chunk("12345"), chunk("67890")], 0, 7);
-    expect(kept.map((c) => [c.kind, c.content.slice(0, 6)])).toEqual([
+    const { kept, notice } = capChunks([chunk("12345"), chunk("67890")], 0, 7);
+    expect([...kept, ...(notice ? [notice] : [])].map((c) => [c.kind, c.content.slice(0, 6)])).toEqual([
       ["text", "12345"],
       ["text", "67"],
       ["notice", "Output"],
@@ -62,11 +62,13 @@ describe("capChunks", () => {
   });
 
   it("stores nothing more once the cap was reached", () => {
-    expect(capChunks([chunk("x")], 7, 7)).toEqual([]);
+    expect(capChunks([chunk("x")], 7, 7)).toEqual({ kept: [], notice: undefined });
   });
 
   it("passes everything through under the cap", () => {
-    expect(capChunks([chunk("abc")], 0, 100)).toHaveLength(1);
+    const { kept, notice } = capChunks([chunk("abc")], 0, 100);
+    expect(kept).toHaveLength(1);
+    expect(notice).toBeUndefined();
   });
 });
 

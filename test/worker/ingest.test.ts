@@ -6,7 +6,7 @@
  * of unreachable runner takes no time.
  */
 import { env, runInDurableObject } from "cloudflare:test";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LIMITS } from "../../src/config.ts";
 import {
   type RunEvent,
@@ -14,10 +14,11 @@ import {
   type RunnerFailure,
   type RunnerHealth,
   RunnerRequestError,
+  type RunSummary,
 } from "../../src/runner/client.ts";
-import { TaskIngest } from "../../src/session/ingest.ts";
+import { CANCELLED_BY_USER, TaskIngest } from "../../src/session/ingest.ts";
 import { SESSION_SCHEMA } from "../../src/session/schema.ts";
-import { type TaskEnd, type TaskRow, TaskStore } from "../../src/session/task-store.ts";
+import { type TaskEnd, type TaskRow, TaskStore, turnCompleted } from "../../src/session/task-store.ts";
 import { durableSql, migrate } from "../../src/storage/sql.ts";
 import type { Logger } from "../../src/util/log.ts";
 
@@ -71,9 +72,16 @@ class ScriptedRunner implements RunnerClient {
     };
   }
 
+  /** What GET /runs/:id answers (run_not_found when unset). */
+  summary: RunSummary | undefined;
+
+  async run(): Promise<RunSummary> {
+    if (this.summary === undefined) throw failure("run_not_found");
+    return this.summary;
+  }
+
   resolveWorkspace = notUsed;
   startRun = notUsed;
-  run = notUsed;
   cancelRun = notUsed;
   command = notUsed;
   resetSession = notUsed;
@@ -125,15 +133,26 @@ interface Ingested {
   sleeps: number[];
 }
 
+interface IngestOptions {
+  /** The boot id the start recorded; null: the runner has not accepted the run yet. */
+  bootId?: string | null;
+  /** The user asked to cancel before the output was read. */
+  cancelling?: boolean;
+  /** KIRO_MAX_TASK_OUTPUT_BYTES. */
+  capBytes?: number;
+}
+
 /** Creates a running task in a fresh session object's storage and ingests it to its end. */
-async function ingest(runner: ScriptedRunner): Promise<Ingested> {
+async function ingest(runner: ScriptedRunner, options: IngestOptions = {}): Promise<Ingested> {
   const stub = env.KIRO_SESSION.getByName(`ingest-${crypto.randomUUID()}`);
   return runInDurableObject(stub, async (_instance, state) => {
     const sql = durableSql(state.storage);
     migrate(sql, SESSION_SCHEMA);
     const store = new TaskStore(sql);
     store.create(TASK_ID, "hello", AT);
-    store.setBootId(TASK_ID, BOOT_ID);
+    const bootId = options.bootId === undefined ? BOOT_ID : options.bootId;
+    if (bootId !== null) store.setBootId(TASK_ID, bootId);
+    if (options.cancelling) store.markCancelling(TASK_ID);
     let clock = AT;
     const sleeps: number[] = [];
     const ends: TaskEnd[] = [];
@@ -143,7 +162,7 @@ async function ingest(runner: ScriptedRunner): Promise<Ingested> {
       changed: () => {},
       ended: (_taskId, end) => ends.push(end),
       log: quiet,
-      maxTaskOutputBytes: 1 << 20,
+      maxTaskOutputBytes: options.capBytes ?? 1 << 20,
       now: () => clock,
       sleep: async (ms) => {
         sleeps.push(ms);
@@ -271,4 +290,76 @@ it("fails the task as internal when reading its output throws something that is 
   expect(task.error).toBe("Internal error while reading output.");
   expect(text).toBe(linesUpTo(2));
   expect(ends).toHaveLength(1);
+});
+
+describe("a task the user cancelled", () => {
+  it("ends as the run ended: a turn that completed before the cancel keeps all its output", async () => {
+    const runner = new ScriptedRunner(withExit(outputs(8)), [{ deliver: 3 }, { deliver: 10 }]);
+    const { task, text, ends } = await ingest(runner, { cancelling: true });
+    expect(task.status).toBe("completed");
+    expect(text).toBe(linesUpTo(8));
+    expect(ends).toEqual([expect.objectContaining({ status: "completed", reason: "exited" })]);
+  });
+
+  it("ends cancelled, with every line kiro-cli wrote before it stopped", async () => {
+    const log = withExit(outputs(5));
+    const exit = log.at(-1);
+    if (exit?.type !== "exit") throw new Error("no exit event");
+    Object.assign(exit, { status: "cancelled", reason: "cancelled", error: "the run was cancelled" });
+    const { task, text } = await ingest(new ScriptedRunner(log, [{ deliver: 2 }, { deliver: 10 }]), {
+      cancelling: true,
+    });
+    expect([task.status, task.reason, task.error]).toEqual(["cancelled", "cancelled", CANCELLED_BY_USER]);
+    expect(text).toBe(linesUpTo(5));
+  });
+
+  it("ends cancelled, saying the runner never confirmed, when the runner is lost meanwhile", async () => {
+    const runner = new ScriptedRunner(withExit(outputs(6)), [{ deliver: 3 }, { fail: "run_not_found" }]);
+    const { task, text } = await ingest(runner, { cancelling: true });
+    expect(task.status).toBe("cancelled");
+    expect(task.error).toBe(
+      `${CANCELLED_BY_USER} The runner did not confirm that kiro-cli stopped: The runner no longer knows this run. The output received before that is kept.`,
+    );
+    expect(text).toBe(linesUpTo(3));
+  });
+});
+
+it("streams nothing before the runner has accepted the run", async () => {
+  const runner = new ScriptedRunner(withExit(outputs(2)), [{ deliver: 10 }]);
+  const { task, ends } = await ingest(runner, { bootId: null });
+  expect(runner.cursors).toEqual([]);
+  expect(task.status).toBe("running");
+  expect(ends).toEqual([]);
+});
+
+it("says the turn completed when the runner deleted the rest of its output after the retention", async () => {
+  const runner = new ScriptedRunner(withExit(outputs(6)), [{ deliver: 2 }, { fail: "run_expired" }]);
+  runner.summary = {
+    run_id: TASK_ID,
+    boot_id: BOOT_ID,
+    status: "completed",
+    last_seq: 7,
+    started_at: AT,
+    ended_at: AT,
+  };
+  const { task, text, ends } = await ingest(runner);
+  expect([task.status, task.reason]).toEqual(["failed", "output_incomplete"]);
+  expect(task.error).toBe(
+    "Output incomplete: Kiro completed the turn, but the runner deleted the rest of its output before it was stored (the runner keeps a finished turn's output for KIRO_RUN_RETENTION_MS). The output received before that is kept.",
+  );
+  expect(text).toBe(linesUpTo(2));
+  // Kiro's conversation holds the turn: the session's next turn continues it.
+  expect(ends.map(turnCompleted)).toEqual([true]);
+});
+
+it("counts Kiro's output in total_bytes, not the truncation notice, and adds the notice once", async () => {
+  const lines = outputs(40);
+  const runner = new ScriptedRunner(withExit(lines), [{ deliver: 10 }, { deliver: 10 }, { deliver: 100 }]);
+  const capBytes = 100;
+  const { task, text } = await ingest(runner, { capBytes });
+  expect(task.status).toBe("completed");
+  expect(text.startsWith(linesUpTo(40).slice(0, capBytes))).toBe(true);
+  expect(text.slice(capBytes)).toMatch(/^Output truncated: this task stores at most 100 bytes/);
+  expect(text.match(/Output truncated/g)).toHaveLength(1);
+  expect(task.total_bytes).toBe(capBytes);
 });

@@ -2,10 +2,17 @@
  * GET /runs/:id/events as NDJSON: the retained events after `after`, then live events as they
  * are written, one line each, flushed at once. The body ends after the exit event; a reader
  * that goes away is unsubscribed.
+ *
+ * The stream writes only as fast as its reader reads (`res.write` back-pressure): events wait in
+ * the run log, which is bounded, never in the socket's buffer, so a stalled reader costs no more
+ * than the log. A reader that falls behind past what the log keeps has its stream ended; its
+ * reconnect then answers events_evicted. While the run is live, a heartbeat line goes out
+ * whenever EVENT_STREAM_HEARTBEAT_MS pass without a line, so the reader can tell a silent runner
+ * from a quiet turn.
  */
 import type { ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { RunEvent } from "../protocol/index.ts";
+import { EVENT_STREAM_HEARTBEAT_MS, type EventStreamLine, type RunEvent } from "../protocol/index.ts";
 import type { RunLog } from "../runs/run-log.ts";
 
 /** The event streams being served, so shutdown can let them finish before cutting connections. */
@@ -35,8 +42,14 @@ export class OpenStreams {
 }
 
 /** Streams `log` from seq after+1. readAfter runs first, so eviction errors precede the headers. */
-export function streamEvents(res: ServerResponse, log: RunLog, after: number, streams: OpenStreams): void {
-  const backlog = log.readAfter(after);
+export function streamEvents(
+  res: ServerResponse,
+  log: RunLog,
+  after: number,
+  streams: OpenStreams,
+  heartbeatMs: number = EVENT_STREAM_HEARTBEAT_MS,
+): void {
+  log.readAfter(after);
   res.writeHead(200, {
     "content-type": "application/x-ndjson; charset=utf-8",
     "cache-control": "no-store",
@@ -45,18 +58,75 @@ export function streamEvents(res: ServerResponse, log: RunLog, after: number, st
   res.flushHeaders();
   res.socket?.setNoDelay(true);
   streams.add(res);
-  for (const event of backlog) writeEvent(res, event);
-  if (log.isClosed) {
-    res.end();
-    return;
-  }
-  const unsubscribe = log.follow((event) => {
-    writeEvent(res, event);
-    if (event.type === "exit") res.end();
+  const pump = new EventPump(res, log, after);
+  const unsubscribe = log.follow(() => pump.run());
+  const heartbeat = setInterval(() => pump.heartbeat(), heartbeatMs);
+  res.on("close", () => {
+    unsubscribe();
+    clearInterval(heartbeat);
   });
-  res.on("close", unsubscribe);
+  pump.run();
 }
 
-function writeEvent(res: ServerResponse, event: RunEvent): void {
-  if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(event)}\n`);
+/** Moves events from the log to the response, pausing while the response's buffer is full. */
+class EventPump {
+  readonly #res: ServerResponse;
+  readonly #log: RunLog;
+  /** The last seq written to the response. */
+  #cursor: number;
+  #waitingForDrain = false;
+  #wroteSinceBeat = false;
+
+  constructor(res: ServerResponse, log: RunLog, after: number) {
+    this.#res = res;
+    this.#log = log;
+    this.#cursor = after;
+  }
+
+  /** Writes what the reader has not had yet, until the buffer is full, the log ends or the reader fell behind. */
+  run(): void {
+    if (this.#waitingForDrain || this.#done) return;
+    let events: RunEvent[];
+    try {
+      events = this.#log.readAfter(this.#cursor);
+    } catch {
+      // Evicted while the reader was behind: end here; its reconnect says events_evicted.
+      this.#res.end();
+      return;
+    }
+    for (const event of events) {
+      this.#cursor = event.seq;
+      const room = this.#write(event);
+      if (event.type === "exit") {
+        this.#res.end();
+        return;
+      }
+      if (!room) {
+        this.#waitingForDrain = true;
+        this.#res.once("drain", () => {
+          this.#waitingForDrain = false;
+          this.run();
+        });
+        return;
+      }
+    }
+    if (this.#log.isClosed && this.#cursor >= this.#log.lastSeq) this.#res.end();
+  }
+
+  /** A heartbeat, unless a line went out since the last one or the reader is not reading. */
+  heartbeat(): void {
+    const quiet = !this.#wroteSinceBeat;
+    this.#wroteSinceBeat = false;
+    if (!quiet || this.#waitingForDrain || this.#done || this.#log.isClosed) return;
+    this.#write({ type: "heartbeat", at: Date.now(), last_seq: this.#log.lastSeq });
+  }
+
+  get #done(): boolean {
+    return this.#res.writableEnded || this.#res.destroyed;
+  }
+
+  #write(line: EventStreamLine): boolean {
+    this.#wroteSinceBeat = true;
+    return this.#res.write(`${JSON.stringify(line)}\n`);
+  }
 }

@@ -64,7 +64,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   const route = `${req.method ?? "GET"} ${url.pathname}`;
   if (route === "GET /health") return sendJson(res, 200, health(deps));
   if (route === "POST /runs") {
-    const request = parseStartRun(await readJson(req, deps.config.maxBodyBytes));
+    // Handed over unread: the manager counts the start as in progress from its first byte.
+    const request = readJson(req, deps.config.maxBodyBytes).then(parseStartRun);
     return sendJson(res, 201, await deps.manager.start(request));
   }
   if (url.pathname.startsWith("/runs/")) return handleRun(deps, req, res, url);
@@ -82,10 +83,10 @@ async function handleRun(
   const runId = match?.[1] === undefined ? undefined : decodeSegment(match[1]);
   const action = `${req.method} ${match?.[2] ?? ""}`;
   if (runId !== undefined) {
-    if (action === "GET ") return sendJson(res, 200, deps.manager.summary(runId));
+    if (action === "GET ") return sendJson(res, 200, await deps.manager.summary(runId));
     if (action === "GET /events") {
       const after = parseAfter(url.searchParams.get("after"));
-      return streamEvents(res, deps.manager.events(runId), after, deps.streams);
+      return streamEvents(res, await deps.manager.events(runId), after, deps.streams);
     }
     if (action === "POST /cancel") return sendJson(res, 200, await deps.manager.cancel(runId));
   }

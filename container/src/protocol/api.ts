@@ -8,14 +8,21 @@
  *   GET  /health                      → 200 RunnerHealth
  *   POST /workspace/resolve           ResolveWorkspaceRequest → 200 ResolveWorkspaceResponse
  *   POST /runs                        StartRunRequest → 201 StartRunResponse
- *   GET  /runs/:id                    → 200 RunSummary
+ *   GET  /runs/:id                    → 200 RunSummary (also for a run whose events expired)
  *   GET  /runs/:id/events?after=N     → 200 application/x-ndjson, one RunEvent per line, every
  *                                       event with seq > N, then live events as they happen; the
  *                                       body ends after the terminal `exit` event. A reader that
  *                                       loses the stream reconnects with the last seq it stored.
  *                                       `after` absent = 0. 410 events_evicted when seq N+1 is no
  *                                       longer kept; 400 when N is beyond the last seq of a running
- *                                       run; an empty body when N >= the exit event's seq.
+ *                                       run; an empty body when N >= the exit event's seq; 410
+ *                                       run_expired when the run ended and its events were deleted.
+ *                                       While the run is live, a HeartbeatLine follows whenever
+ *                                       EVENT_STREAM_HEARTBEAT_MS pass without a line, so a reader
+ *                                       can tell a silent runner from a quiet turn. The runner
+ *                                       writes only as fast as the reader reads: a reader that
+ *                                       falls behind past what the run log keeps sees its stream
+ *                                       end, and its reconnect answers 410 events_evicted.
  *   POST /sessions/:key/command       CommandRequest → 200 CommandResponse: a Kiro slash command
  *                                       (ACP driver only; `unsupported` under headless).
  *   POST /sessions/:key/reset         → 200 {}: the session's next run starts a new conversation
@@ -37,12 +44,19 @@
  *                                       Answers once the run has ended (exit event written), so
  *                                       the summary's status is final: at most the kill grace
  *                                       period (KIRO_CANCEL_GRACE_MS, default 3 s) plus a moment.
+ *                                       An unknown run answers run_not_found and stays withdrawn:
+ *                                       a POST /runs for its id that arrives later is refused
+ *                                       (run_exists), so a start its caller gave up on never runs.
  *
  * POST /runs checks, in order: the body (unknown fields are refused), run_exists, kiro_cli_missing,
  * kiro_auth_missing, too_many_runs, then the working directory (workspace_escape/_missing).
+ * Starts are ordered before lookups: a request naming a run (summary, events, cancel) that
+ * arrives while a POST /runs is still being read or checked waits for it, so "not found" always
+ * means the runner has no such run, never "not started yet".
  *
- * Finished runs stay readable for KIRO_RUN_RETENTION_MS (default 15 min; at most 32 are kept),
- * then answer run_not_found.
+ * Finished runs stay readable for KIRO_RUN_RETENTION_MS (default 15 min; at most 32 are kept).
+ * Then their events are deleted (run_expired) while their summary is still answered, until the
+ * runner restarts or forgets the oldest of its last 1,000 such runs (then run_not_found).
  *
  * Errors are `{ "error": { "code": RunnerErrorCode, "message": string } }` with the HTTP status
  * from RUNNER_ERROR_STATUS.
@@ -276,3 +290,19 @@ export interface UpdateEvent extends EventBase {
 }
 
 export type RunEvent = OutputEvent | StderrEvent | UpdateEvent | ExitEvent;
+
+/** How often an event stream of a live run carries a line, at the least. */
+export const EVENT_STREAM_HEARTBEAT_MS = 5_000;
+
+/**
+ * A line of the event stream that is not an event: the runner is alive, the run still going.
+ * `last_seq` is the highest seq the run has written (the reader may not have received it yet).
+ */
+export interface HeartbeatLine {
+  type: "heartbeat";
+  at: number;
+  last_seq: number;
+}
+
+/** One line of GET /runs/:id/events. */
+export type EventStreamLine = RunEvent | HeartbeatLine;

@@ -10,6 +10,8 @@ export const RunnerErrorCode = {
   BadRequest: "bad_request",
   NotFound: "not_found",
   RunNotFound: "run_not_found",
+  /** The run ended and its events were deleted after KIRO_RUN_RETENTION_MS; GET /runs/:id still says how it ended. */
+  RunExpired: "run_expired",
   EventsEvicted: "events_evicted",
   RunExists: "run_exists",
   WorkspaceEscape: "workspace_escape",
@@ -33,6 +35,7 @@ export const RUNNER_ERROR_STATUS: Record<RunnerErrorCode, number> = {
   bad_request: 400,
   not_found: 404,
   run_not_found: 404,
+  run_expired: 410,
   events_evicted: 410,
   run_exists: 409,
   workspace_escape: 403,

@@ -3,6 +3,9 @@
  * cancelling them, the session operations (commands, reset, end), forgetting finished runs after
  * their retention, and ending all of them on shutdown. The HTTP layer only parses requests and
  * formats what this returns; the driver (acp or headless) runs the turns.
+ *
+ * Starts are ordered before lookups (PendingStarts), and a forgotten run is still accounted for
+ * (ForgottenRuns): how it ended, or that it was withdrawn before it started.
  */
 import { DEFAULTS, type RunnerConfig } from "../config.ts";
 import type { TurnDriver, TurnRequest } from "../drivers/driver.ts";
@@ -19,6 +22,8 @@ import type {
 } from "../protocol/index.ts";
 import type { Redactor } from "../text/redact.ts";
 import type { Workspace } from "../workspace/workspace.ts";
+import { ForgottenRuns } from "./forgotten-runs.ts";
+import { PendingStarts } from "./pending-starts.ts";
 import { Run } from "./run.ts";
 import type { RunLog } from "./run-log.ts";
 import type { RunnerStatsTracker } from "./stats.ts";
@@ -40,6 +45,8 @@ export interface RunManagerDeps {
 
 export class RunManager {
   readonly #runs = new Map<string, Run>();
+  readonly #forgotten = new ForgottenRuns();
+  readonly #pendingStarts = new PendingStarts();
   readonly #deps: RunManagerDeps;
   #shuttingDown = false;
 
@@ -47,8 +54,15 @@ export class RunManager {
     this.#deps = deps;
   }
 
-  /** Checks everything that can be checked before spawning, then starts the run. */
-  async start(request: StartRunRequest): Promise<StartRunResponse> {
+  /**
+   * Starts a run from a request still being read: lookups wait for it until it is started or
+   * refused. Checks everything that can be checked before spawning.
+   */
+  start(request: Promise<StartRunRequest>): Promise<StartRunResponse> {
+    return this.#pendingStarts.track(async () => this.#start(await request));
+  }
+
+  async #start(request: StartRunRequest): Promise<StartRunResponse> {
     const { config, workspace, driver } = this.#deps;
     this.#assertNew(request.run_id);
     const cliPath = requireKiroCli(config.kiroCliPath);
@@ -80,18 +94,31 @@ export class RunManager {
     return { run_id: run.id, boot_id: this.#deps.bootId };
   }
 
-  summary(runId: string): RunSummary {
-    return this.#get(runId).summary();
+  /** How the run is doing, or how it ended (also after its events were deleted). */
+  async summary(runId: string): Promise<RunSummary> {
+    const run = await this.#find(runId);
+    if (run instanceof Run) return run.summary();
+    return run;
   }
 
-  /** The run's event log, for readers. */
-  events(runId: string): RunLog {
-    return this.#get(runId).log;
+  /** The run's event log, for readers; run_expired once the events were deleted. */
+  async events(runId: string): Promise<RunLog> {
+    const run = await this.#find(runId);
+    if (run instanceof Run) return run.log;
+    const { runRetentionMs } = this.#deps.config;
+    throw new RunnerFault(
+      "run_expired",
+      `run ${runId} ended (${run.status}) and its events were deleted ${runRetentionMs} ms after (KIRO_RUN_RETENTION_MS); GET /runs/${runId} says how it ended`,
+    );
   }
 
-  /** Stops a running run and answers once its exit event is written; a finished run is unchanged. */
+  /**
+   * Stops a running run and answers once its exit event is written; a finished run is unchanged.
+   * An unknown run is withdrawn: its start, should it arrive later, is refused.
+   */
   async cancel(runId: string): Promise<RunSummary> {
-    const run = this.#get(runId);
+    const run = await this.#find(runId, () => this.#forgotten.withdrawn(runId));
+    if (!(run instanceof Run)) return run;
     run.stop("cancelled");
     await run.waitEnded();
     return run.summary();
@@ -160,19 +187,35 @@ export class RunManager {
     return locateKiroCli(this.#deps.config.kiroCliPath);
   }
 
-  #get(runId: string): Run {
-    const run = this.#runs.get(runId);
-    if (run === undefined) {
-      throw new RunnerFault(
-        "run_not_found",
-        `run ${runId} is not known to this runner (boot ${this.#deps.bootId})`,
-      );
+  /**
+   * The run, or the summary of one whose events expired. Starts in progress are waited for
+   * first; `unknown` runs before run_not_found is thrown.
+   */
+  async #find(runId: string, unknown?: () => void): Promise<Run | RunSummary> {
+    const known = () => {
+      const forgotten = this.#forgotten.get(runId);
+      return this.#runs.get(runId) ?? (forgotten?.state === "expired" ? forgotten.summary : undefined);
+    };
+    let found = known();
+    if (found === undefined) {
+      await this.#pendingStarts.settled();
+      found = known();
     }
-    return run;
+    if (found !== undefined) return found;
+    unknown?.();
+    throw new RunnerFault(
+      "run_not_found",
+      `run ${runId} is not known to this runner (boot ${this.#deps.bootId})`,
+    );
   }
 
   #assertNew(runId: string): void {
     if (this.#runs.has(runId)) throw new RunnerFault("run_exists", `run ${runId} already exists`);
+    const forgotten = this.#forgotten.get(runId);
+    if (forgotten?.state === "withdrawn") {
+      throw new RunnerFault("run_exists", `run ${runId} was cancelled before it started`);
+    }
+    if (forgotten) throw new RunnerFault("run_exists", `run ${runId} already ran`);
   }
 
   #assertCapacity(): void {
@@ -226,6 +269,7 @@ export class RunManager {
   #forget(run: Run): void {
     if (this.#runs.get(run.id) !== run) return;
     this.#runs.delete(run.id);
+    this.#forgotten.expired(run.summary());
     this.#deps.logger.info("run_forgotten", { run_id: run.id });
   }
 }

@@ -3,6 +3,7 @@
  * task-creating tools/call answers):
  *
  *   running                 → working (or input_required while Kiro waits for an answer)
+ *   cancelling              → working, saying so: the turn is being stopped, its end not yet known
  *   cancelled               → cancelled
  *   completed, failed       → completed, with the CallToolResult of the tool that started it: a
  *                             failed Kiro turn is a tool outcome (kiro_chat reports it as status
@@ -33,6 +34,8 @@ export async function detailedTask(
   switch (view.status) {
     case "running":
       return { ...base, status: "working", ...(message !== undefined && { statusMessage: message }) };
+    case "cancelling":
+      return { ...base, status: "working", statusMessage: "Cancelling: the turn is being stopped." };
     case "cancelled":
       return { ...base, status: "cancelled", statusMessage: view.error ?? "Cancelled." };
     default:

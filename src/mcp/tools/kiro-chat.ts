@@ -2,7 +2,7 @@ import type { ServerContext } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { LIMITS } from "../../config.ts";
 import { unwrap } from "../../errors.ts";
-import type { TaskStatusView } from "../../session/views.ts";
+import { type TaskStatusView, taskStatusField } from "../../session/views.ts";
 import { accountOf, sessionStub, type ToolContext } from "../context.ts";
 import { turnInput } from "../schemas.ts";
 import { defineTool } from "../tool.ts";
@@ -13,7 +13,7 @@ const PROGRESS_MESSAGE_CHARS = 200;
 const chatResultSchema = z.object({
   task_id: z.string(),
   session_id: z.string(),
-  status: z.enum(["running", "completed", "failed", "cancelled"]),
+  status: taskStatusField,
   is_done: z.boolean(),
   result: z.string().optional().describe("Kiro's answer, when completed"),
   result_truncated: z.boolean().optional(),
