@@ -3,6 +3,8 @@ import type { ToolContext } from "./context.ts";
 import { checkParamsFirst } from "./params.ts";
 import { registerPrompts } from "./prompts/index.ts";
 import { registerResources } from "./resources/index.ts";
+import { CONFORMANCE_FIXTURES, registerFixtures } from "./tasks/fixtures/conformance.ts";
+import { fixturesEnabled } from "./tasks/fixtures/guard.ts";
 import { installTasks } from "./tasks/index.ts";
 import { kiroTurnTask } from "./tasks/kiro-turn.ts";
 import { refuseLegacyTasks } from "./tasks/legacy.ts";
@@ -31,12 +33,15 @@ export function createMcpServer(ctx: ToolContext, era: McpEra = "modern"): McpSe
   // All before anything is registered: registering installs the handlers and their capability.
   checkParamsFirst(server.server);
   server.server.registerCapabilities(CAPABILITIES);
+  const fixtures = fixturesEnabled(ctx) ? CONFORMANCE_FIXTURES : [];
   if (era === "modern") {
-    installTasks(server, ctx, [kiroTurnTask("kiro_chat"), kiroTurnTask("kiro_chat_async")]);
+    const fixtureTasks = fixtures.flatMap((fixture) => fixture.task ?? []);
+    installTasks(server, ctx, [kiroTurnTask("kiro_chat"), kiroTurnTask("kiro_chat_async"), ...fixtureTasks]);
   } else {
     refuseLegacyTasks(server.server);
   }
   for (const tool of TOOLS) tool.register(server, ctx);
+  registerFixtures(server, ctx, fixtures);
   registerResources(server, ctx);
   registerPrompts(server);
   return server;
