@@ -17,6 +17,8 @@ export const ErrorCode = {
   TaskExpired: "task_expired",
   WorkspaceInvalid: "workspace_invalid",
   CloneFailed: "clone_failed",
+  /** A git command for a diff or a push failed; the message quotes git. */
+  GitFailed: "git_failed",
   RunnerUnavailable: "runner_unavailable",
   KiroUnavailable: "kiro_unavailable",
   Busy: "busy",
@@ -57,6 +59,7 @@ export const HTTP_STATUS: Record<ErrorCode, ErrorStatus> = {
   task_expired: 404,
   workspace_invalid: 422,
   clone_failed: 422,
+  git_failed: 422,
   runner_unavailable: 503,
   kiro_unavailable: 503,
   busy: 429,

@@ -130,6 +130,12 @@ export interface RunnerConfig {
    * repositories). Off by default: a file:// clone could copy any repository the runner can read.
    */
   allowFileClones: boolean;
+  /**
+   * KIRO_GIT_ALLOW_HTTP_HOSTS (comma-separated host names, empty by default): git may use plain
+   * http:// with these hosts only (a loopback git server in tests). Every other http:// URL is
+   * refused, so a credential never travels unencrypted by accident.
+   */
+  gitHttpHosts: string[];
   /** Values redacted from everything the runner sends: KIRO_API_KEY and KIRO_RUNNER_SECRET (>= 8 chars). */
   secrets: string[];
 }
@@ -184,6 +190,10 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): RunnerConfig 
       0,
     ),
     allowFileClones: env.KIRO_ALLOW_FILE_CLONES === "1",
+    gitHttpHosts: (env.KIRO_GIT_ALLOW_HTTP_HOSTS ?? "")
+      .split(",")
+      .map((host) => host.trim().toLowerCase())
+      .filter((host) => host !== ""),
     ...acpConfig(env, mode),
   };
 }

@@ -47,6 +47,7 @@ function main(): void {
     workspace,
     cloner: new WorkspaceCloner({ config, workspace, logger, redactor }),
     logger,
+    redactor,
     bootId,
     version: runnerPackage.version,
     startedAt: Date.now(),

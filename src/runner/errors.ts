@@ -19,6 +19,8 @@ const RUNNER_TO_KIRO: Record<RunnerFailure, ErrorCode> = {
   shutting_down: ErrorCode.RunnerUnavailable,
   unsupported: ErrorCode.Unsupported,
   clone_failed: ErrorCode.CloneFailed,
+  git_failed: ErrorCode.GitFailed,
+  push_refused: ErrorCode.InvalidInput,
   internal: ErrorCode.Internal,
 };
 
@@ -36,6 +38,8 @@ const USER_FACING: ReadonlySet<RunnerFailure> = new Set<RunnerFailure>([
   "shutting_down",
   "unsupported",
   "clone_failed",
+  "git_failed",
+  "push_refused",
 ]);
 
 export function toKiroError(error: RunnerRequestError): KiroError {

@@ -66,24 +66,24 @@ describe("POST /workspace/clone", () => {
   it("clones the default branch into a new directory, creating its parents", async () => {
     const response = await clone(runner, { url: repos.url, path: "repos/app" });
     const dir = path.join(runner.workspaceRoot, "repos", "app");
-    expect(response).toEqual({ status: 200, body: { path: dir, commit: repos.main } });
+    expect(response).toEqual({ status: 200, body: { path: dir, commit: repos.main, branch: "main" } });
     expect(readFileSync(path.join(dir, "README.md"), "utf8")).toBe("# cloned\n");
     expect(existsSync(path.join(dir, "feature.txt"))).toBe(false);
   });
 
   it("checks out a branch or a tag given as ref", async () => {
     const branch = await clone(runner, { url: repos.url, path: "on-feature", ref: "feature" });
-    expect(branch.body.commit).toBe(repos.feature);
+    expect(branch.body).toMatchObject({ commit: repos.feature, branch: "feature" });
     expect(existsSync(path.join(runner.workspaceRoot, "on-feature", "feature.txt"))).toBe(true);
     const tag = await clone(runner, { url: repos.url, path: "on-tag", ref: "v1" });
-    expect(tag.body.commit).toBe(repos.main);
+    expect(tag.body).toMatchObject({ commit: repos.main, branch: null });
   });
 
   it("clones into an existing empty directory, given as an absolute path", async () => {
     const dir = path.join(runner.workspaceRoot, "empty-dir");
     mkdirSync(dir);
     const response = await clone(runner, { url: repos.url, path: dir });
-    expect(response.body).toEqual({ path: dir, commit: repos.main });
+    expect(response.body).toEqual({ path: dir, commit: repos.main, branch: "main" });
   });
 
   it("gives git no runner secret, no API key and no way to prompt", async () => {

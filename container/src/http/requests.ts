@@ -12,7 +12,7 @@ import type {
   StartRunRequest,
   WriteFileRequest,
 } from "../protocol/index.ts";
-import { checkCloneUrl } from "../workspace/clone-url.ts";
+import { checkCloneUrl, type GitTransport } from "../workspace/clone-url.ts";
 
 /** Run ids are minted by the caller: short, and safe in URLs and logs. */
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -32,7 +32,7 @@ const COMMAND_FIELDS = new Set(["command", "cwd", "agent", "kiro_api_key"]);
 /** A Kiro API key: printable ASCII without spaces, as the Worker's secret store accepts it. */
 const API_KEY = /^[\x21-\x7e]{1,4096}$/;
 const WRITE_FILE_FIELDS = new Set(["path", "content"]);
-const CLONE_FIELDS = new Set(["url", "path", "ref"]);
+const CLONE_FIELDS = new Set(["url", "path", "ref", "git_token"]);
 /** Branch or tag names for `git clone --branch`: never an option. */
 const REF = /^[A-Za-z0-9._/][A-Za-z0-9._/-]{0,199}$/;
 /** Longest slash command, in UTF-8 bytes. */
@@ -93,13 +93,13 @@ export function parseWriteFile(body: unknown): WriteFileRequest {
 
 /**
  * A clone request. The URL must name a remote repository in a form git cannot mistake for an
- * option or a transport command: https://, ssh://, scp-like user@host:path, and file:// only when
- * `allowFileUrls` (KIRO_ALLOW_FILE_CLONES=1).
+ * option or a transport command: https://, ssh://, scp-like user@host:path, and file:// or
+ * http:// only as `transport` allows (KIRO_ALLOW_FILE_CLONES, KIRO_GIT_ALLOW_HTTP_HOSTS).
  */
-export function parseClone(body: unknown, allowFileUrls: boolean): CloneRequest {
+export function parseClone(body: unknown, transport: GitTransport): CloneRequest {
   const fields = knownFields(body, CLONE_FIELDS);
   const url = requiredString(fields, "url");
-  const problem = checkCloneUrl(url, allowFileUrls);
+  const problem = checkCloneUrl(url, transport);
   if (problem !== undefined) throw bad("url", problem);
   const target = requiredString(fields, "path");
   if (target.trim() === "") throw bad("path", "must not be empty");
@@ -107,7 +107,12 @@ export function parseClone(body: unknown, allowFileUrls: boolean): CloneRequest 
   if (ref !== undefined && ref !== null && (typeof ref !== "string" || !REF.test(ref))) {
     throw bad("ref", "must be a branch or tag name: 1-200 of A-Z a-z 0-9 . _ / - (not starting with -)");
   }
-  return { url, path: target, ref: typeof ref === "string" ? ref : undefined };
+  return {
+    url,
+    path: target,
+    ref: typeof ref === "string" ? ref : undefined,
+    git_token: optionalToken(fields, "git_token"),
+  };
 }
 
 /** A session key from the URL path: the same characters as run ids. */
@@ -137,7 +142,7 @@ export function parseAfter(raw: string | null): number {
 }
 
 /** The body as an object, refusing fields not in `allowed`. */
-function knownFields(body: unknown, allowed: ReadonlySet<string>): Record<string, unknown> {
+export function knownFields(body: unknown, allowed: ReadonlySet<string>): Record<string, unknown> {
   const fields = asObject(body);
   for (const key of Object.keys(fields)) {
     if (!allowed.has(key)) throw bad(key, "is not a known field");
@@ -152,7 +157,7 @@ function asObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-function requiredString(fields: Record<string, unknown>, name: string): string {
+export function requiredString(fields: Record<string, unknown>, name: string): string {
   const value = fields[name];
   if (typeof value !== "string") throw bad(name, "must be a string");
   return value;
@@ -169,10 +174,15 @@ function optionalName(fields: Record<string, unknown>, name: string): string | u
 
 /** `kiro_api_key`; the message never quotes the value. */
 function optionalApiKey(fields: Record<string, unknown>): string | undefined {
-  const value = fields.kiro_api_key;
+  return optionalToken(fields, "kiro_api_key");
+}
+
+/** A credential field (`kiro_api_key`, `git_token`); the message never quotes the value. */
+export function optionalToken(fields: Record<string, unknown>, name: string): string | undefined {
+  const value = fields[name];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string" || !API_KEY.test(value)) {
-    throw bad("kiro_api_key", "must be 1-4096 printable ASCII characters without spaces");
+    throw bad(name, "must be 1-4096 printable ASCII characters without spaces");
   }
   return value;
 }
@@ -184,6 +194,6 @@ function optionalBoolean(fields: Record<string, unknown>, name: string): boolean
   return value;
 }
 
-function bad(field: string, problem: string): RunnerFault {
+export function bad(field: string, problem: string): RunnerFault {
   return new RunnerFault("bad_request", `${field} ${problem}`);
 }

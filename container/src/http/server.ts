@@ -11,8 +11,10 @@ import type { Logger } from "../logger.ts";
 import type { AgentsResponse, ResolveWorkspaceResponse, RunnerHealth } from "../protocol/index.ts";
 import { messageOf } from "../protocol/index.ts";
 import type { RunManager } from "../runs/run-manager.ts";
+import type { Redactor } from "../text/redact.ts";
 import { listAgents } from "../workspace/agents.ts";
 import type { WorkspaceCloner } from "../workspace/clone.ts";
+import { gitTransport } from "../workspace/clone-url.ts";
 import { writeWorkspaceFile } from "../workspace/files.ts";
 import type { Workspace } from "../workspace/workspace.ts";
 import { type OpenStreams, streamEvents } from "./event-stream.ts";
@@ -26,6 +28,7 @@ import {
   parseStartRun,
   parseWriteFile,
 } from "./requests.ts";
+import { handleWorkspaceOut } from "./workspace-routes.ts";
 
 export interface ServerDeps {
   config: RunnerConfig;
@@ -33,6 +36,8 @@ export interface ServerDeps {
   workspace: Workspace;
   cloner: WorkspaceCloner;
   logger: Logger;
+  /** Redacts the runner's secrets and the users' keys it has seen from what it sends. */
+  redactor: Redactor;
   bootId: string;
   version: string;
   startedAt: number;
@@ -136,7 +141,7 @@ async function handleWorkspace(
     return sendJson(res, 200, await writeWorkspaceFile(workspace, path, content, config.maxFileBytes));
   }
   if (route === "POST /workspace/clone") {
-    const request = parseClone(await readJson(req, config.maxBodyBytes), config.allowFileClones);
+    const request = parseClone(await readJson(req, config.maxBodyBytes), gitTransport(config));
     return sendJson(res, 200, await deps.cloner.clone(request));
   }
   if (route === "GET /agents") {
@@ -144,6 +149,7 @@ async function handleWorkspace(
     const body: AgentsResponse = { agents: await listAgents(config.kiroHome, cwd, deps.logger) };
     return sendJson(res, 200, body);
   }
+  if (await handleWorkspaceOut(deps, req, res, url)) return;
   throw notFound(req, url);
 }
 

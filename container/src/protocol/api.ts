@@ -40,6 +40,8 @@
  *                                       (escapes refused as for cwd). 422 clone_failed when git
  *                                       fails or exceeds KIRO_CLONE_TIMEOUT_MS (default 5 min);
  *                                       the partial clone is removed.
+ *   POST /workspace/diff, GET /workspace/file, POST /workspace/push: a session's work out of its
+ *                                       clone (workspace.ts).
  *   POST /runs/:id/cancel             → 200 RunSummary (idempotent; a finished run is unchanged).
  *                                       Answers once the run has ended (exit event written), so
  *                                       the summary's status is final: at most the kill grace
@@ -170,13 +172,15 @@ export interface WriteFileResponse {
 }
 /**
  * POST /workspace/clone: `git clone --depth 1 [--branch ref] --no-recurse-submodules`, never
- * prompting for credentials (a private repository needs them in the URL or a configured helper).
+ * prompting. A private repository needs `git_token` (or credentials in the URL, which are taken
+ * out of it): git gets it through an askpass program for that clone alone, and it never reaches
+ * the clone's .git/config, the workspace, logs or answers.
  */
 export interface CloneRequest {
   /**
    * `https://…`, `ssh://…` or scp-like `user@host:path`; `file://…` only when the runner runs with
-   * KIRO_ALLOW_FILE_CLONES=1 (tests). No leading "-", whitespace, control characters, or other
-   * transports (`ext::`, `fd::`, plain paths).
+   * KIRO_ALLOW_FILE_CLONES=1 (tests), `http://…` only to the hosts in KIRO_GIT_ALLOW_HTTP_HOSTS.
+   * No leading "-", whitespace, control characters, or other transports (`ext::`, `fd::`, paths).
    */
   url: string;
   /**
@@ -186,12 +190,16 @@ export interface CloneRequest {
   path: string;
   /** Branch or tag to check out (`--branch`): 1-200 of A-Z a-z 0-9 . _ / -, not starting with "-". */
   ref?: string | undefined;
+  /** The user's git credential for http(s) remotes (see GitToken in workspace.ts). */
+  git_token?: string | undefined;
 }
 export interface CloneResponse {
   /** Absolute, symlink-free path of the clone. */
   path: string;
   /** The commit checked out (HEAD), as a full hex object id. */
   commit: string;
+  /** The branch checked out, or null (a tag checks out a detached HEAD). */
+  branch: string | null;
 }
 
 export interface StartRunResponse {

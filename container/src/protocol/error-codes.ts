@@ -25,6 +25,10 @@ export const RunnerErrorCode = {
   Unsupported: "unsupported",
   /** `git clone` (or reading the clone's HEAD) failed or timed out; the message quotes git's stderr. */
   CloneFailed: "clone_failed",
+  /** A git command for a diff or a push failed (or timed out); the message quotes git's stderr. */
+  GitFailed: "git_failed",
+  /** A push the runner will not make: nothing changed, the branch exists, or it is the default branch. */
+  PushRefused: "push_refused",
   Internal: "internal",
 } as const;
 export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
@@ -46,6 +50,8 @@ export const RUNNER_ERROR_STATUS: Record<RunnerErrorCode, number> = {
   shutting_down: 503,
   unsupported: 501,
   clone_failed: 422,
+  git_failed: 422,
+  push_refused: 409,
   internal: 500,
 };
 

@@ -3,7 +3,9 @@
  * workspace root, confined like working directories (no `..` or absolute path out, parents checked
  * through their real paths). A clone that fails or times out leaves nothing behind: a directory it
  * created is removed, one that existed empty is emptied again. The request's URL and ref were
- * checked by parseClone; here git runs with them as plain arguments after `--`.
+ * checked by parseClone; here git runs with them as plain arguments after `--`. The user's
+ * credential (git_token, or one the URL carried) reaches git only through git-credential.ts: git
+ * clones the URL without it, so the clone's .git/config never holds it.
  */
 import { lstat, readdir, realpath, rm } from "node:fs/promises";
 import path from "node:path";
@@ -12,9 +14,10 @@ import { errnoCode, RunnerFault } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { type CloneRequest, type CloneResponse, tailUtf8, withoutCredentials } from "../protocol/index.ts";
 import { Redactor } from "../text/redact.ts";
-import { urlSecrets } from "./clone-url.ts";
+import { allowedProtocols, gitTransport, urlCredential, urlSecrets } from "./clone-url.ts";
 import { newEntryPath } from "./files.ts";
 import { type GitResult, gitEnv, runGit } from "./git.ts";
+import { credentialSecrets, type GitCredential, parseGitToken, withGitCredential } from "./git-credential.ts";
 import { isInside, type Workspace } from "./workspace.ts";
 
 /** git's stderr quoted in a clone_failed message, at most. */
@@ -63,20 +66,15 @@ export class WorkspaceCloner {
   async #cloneInto(target: CloneTarget, request: CloneRequest): Promise<CloneResponse> {
     const { logger } = this.#deps;
     const startedAt = Date.now();
+    const url = withoutCredentials(request.url);
+    const credential = request.git_token ? parseGitToken(request.git_token) : urlCredential(request.url);
     const branch = request.ref === undefined ? [] : ["--branch", request.ref];
-    const args = [
-      "clone",
-      "--depth",
-      "1",
-      ...branch,
-      "--no-recurse-submodules",
-      "--",
-      request.url,
-      target.dir,
-    ];
-    logger.info("clone_started", { target: target.dir, source: withoutCredentials(request.url) });
-    const redactor = withUrlSecrets(this.#deps.redactor, request.url);
-    const cloned = await this.#git(args, path.dirname(target.dir), redactor);
+    const args = ["clone", "--depth", "1", ...branch, "--no-recurse-submodules", "--", url, target.dir];
+    logger.info("clone_started", { target: target.dir, source: url, credential: credential !== undefined });
+    const redactor = withSecrets(this.#deps.redactor, request.url, credential);
+    const cloned = await withGitCredential(credential, url, (env) =>
+      this.#git(args, path.dirname(target.dir), redactor, env),
+    );
     if (!succeeded(cloned)) {
       await this.#removePartial(target);
       throw this.#failure("git clone", cloned);
@@ -87,16 +85,18 @@ export class WorkspaceCloner {
       await this.#removePartial(target);
       throw this.#failure("reading the clone's HEAD (an empty repository has none)", head);
     }
+    const symbolic = await this.#git(["symbolic-ref", "--quiet", "--short", "HEAD"], target.dir, redactor);
+    const checkedOut = succeeded(symbolic) ? symbolic.stdout.trim() || null : null;
     logger.info("clone_finished", { target: target.dir, commit, ms: Date.now() - startedAt });
-    return { path: target.dir, commit };
+    return { path: target.dir, commit, branch: checkedOut };
   }
 
-  #git(args: string[], cwd: string, redactor: Redactor): Promise<GitResult> {
+  #git(args: string[], cwd: string, redactor: Redactor, extra: NodeJS.ProcessEnv = {}): Promise<GitResult> {
     const { config, logger } = this.#deps;
-    const protocols = ["https", "ssh", ...(config.allowFileClones ? ["file"] : [])];
+    const protocols = allowedProtocols(gitTransport(config));
     return runGit(args, {
       cwd,
-      env: gitEnv(this.#deps.env ?? process.env, protocols),
+      env: gitEnv(this.#deps.env ?? process.env, protocols, extra),
       timeoutMs: config.cloneTimeoutMs,
       redactor,
       logger,
@@ -199,8 +199,8 @@ function excerpt(stderr: string): string {
   return `: ${tail === trimmed ? "" : "…"}${tail}`;
 }
 
-/** The runner's redactor plus the URL's credentials, when it carries any. */
-function withUrlSecrets(redactor: Redactor, url: string): Redactor {
-  const secrets = urlSecrets(url);
+/** The runner's redactor plus the URL's credentials and the user's, when there are any. */
+function withSecrets(redactor: Redactor, url: string, credential: GitCredential | undefined): Redactor {
+  const secrets = [...urlSecrets(url), ...credentialSecrets(credential)];
   return secrets.length === 0 ? redactor : new Redactor([...redactor.secrets, ...secrets]);
 }

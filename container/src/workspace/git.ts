@@ -1,11 +1,13 @@
 /**
- * Running one `git` command for the runner (clones): an argument array, never a shell; git leads
- * its own process group (and session, so it has no terminal to prompt on), which a timeout kills
- * whole; its output comes back cleaned and redacted like run output, bounded to a tail.
+ * Running one `git` command for the runner (clones, diffs, pushes): an argument array, never a
+ * shell; git leads its own process group (and session, so it has no terminal to prompt on), which
+ * a timeout kills whole; its output comes back cleaned and redacted like run output, bounded to a
+ * tail (or, for plumbing output, the first bytes exactly as git wrote them).
  *
- * git never sees the runner's secrets and never waits for a human: credential prompts are off
- * (GIT_TERMINAL_PROMPT=0, an empty GIT_ASKPASS, ssh in batch mode) and only the allowed transports
- * can be used, for redirects and submodules too (GIT_ALLOW_PROTOCOL).
+ * git never sees the runner's secrets and never waits for a human: prompts are off
+ * (GIT_TERMINAL_PROMPT=0, an empty GIT_ASKPASS unless the user's credential comes with the
+ * command, ssh in batch mode), no credential helper is asked or told anything, and only the
+ * allowed transports can be used, for redirects and submodules too (GIT_ALLOW_PROTOCOL).
  */
 import { spawn } from "node:child_process";
 import type { LogFields, Logger } from "../logger.ts";
@@ -31,18 +33,37 @@ export interface GitOptions {
   cancelGraceMs: number;
   pipeDrainGraceMs: number;
   groupGoneTimeoutMs: number;
+  /** Keep the first this many bytes of stdout exactly as written (GitResult.raw) instead of a cleaned tail. */
+  rawStdoutBytes?: number;
 }
 
 export interface GitResult extends ProcessEnd {
   /** The timeout passed and the group was killed. */
   timedOut: boolean;
-  /** Cleaned, redacted tails of what git wrote. */
+  /** Cleaned, redacted tails of what git wrote (stdout is "" when `rawStdoutBytes` was given). */
   stdout: string;
   stderr: string;
+  /** With `rawStdoutBytes`: the first bytes of stdout as git wrote them. */
+  raw?: RawOutput;
 }
 
-/** The environment git runs with: the runner's, minus its secrets, with prompts off. */
-export function gitEnv(base: NodeJS.ProcessEnv, protocols: readonly string[]): NodeJS.ProcessEnv {
+/** The first bytes of stdout as git wrote them, and how many it wrote in all. */
+export interface RawOutput {
+  bytes: Buffer;
+  truncated: boolean;
+  totalBytes: number;
+}
+
+/**
+ * The environment git runs with: the runner's, minus its secrets, with prompts off, credential
+ * helpers cleared (none stores a credential or hands out the runner's), and `extra` last (the
+ * askpass of a user's credential, a command's own GIT_DIR).
+ */
+export function gitEnv(
+  base: NodeJS.ProcessEnv,
+  protocols: readonly string[],
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   for (const name of HIDDEN_FROM_GIT) delete env[name];
   return {
@@ -52,8 +73,13 @@ export function gitEnv(base: NodeJS.ProcessEnv, protocols: readonly string[]): N
     GIT_ASKPASS: "",
     GIT_SSH_COMMAND: env.GIT_SSH_COMMAND ?? "ssh -o BatchMode=yes",
     GIT_ALLOW_PROTOCOL: protocols.join(":"),
+    // An empty credential.helper resets the list: no helper from any config file is used.
+    GIT_CONFIG_COUNT: "1",
+    GIT_CONFIG_KEY_0: "credential.helper",
+    GIT_CONFIG_VALUE_0: "",
     // Error messages in one language, so they read the same in every log and answer.
     LC_ALL: "C",
+    ...extra,
   };
 }
 
@@ -66,16 +92,18 @@ export function runGit(args: readonly string[], options: GitOptions): Promise<Gi
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    const raw = options.rawStdoutBytes === undefined ? undefined : new RawHead(options.rawStdoutBytes);
     const stdout = new Collected(options.redactor);
     const stderr = new Collected(options.redactor);
     let timedOut = false;
     const lifecycle = new ProcessLifecycle(child, options, {
       exit: (end) => {
         clearTimeout(timer);
-        resolve({ ...end, timedOut, stdout: stdout.end(), stderr: stderr.end() });
+        const out = { stdout: raw ? "" : stdout.end(), stderr: stderr.end() };
+        resolve({ ...end, timedOut, ...out, ...(raw && { raw: raw.end() }) });
       },
     });
-    child.stdout?.on("data", (chunk: Buffer) => stdout.write(chunk));
+    child.stdout?.on("data", (chunk: Buffer) => (raw ? raw.write(chunk) : stdout.write(chunk)));
     child.stderr?.on("data", (chunk: Buffer) => stderr.write(chunk));
     const timer = setTimeout(() => {
       timedOut = true;
@@ -99,5 +127,34 @@ class Collected {
 
   end(): string {
     return tailUtf8(this.#text + this.#cleaner.end(), MAX_GIT_OUTPUT_BYTES);
+  }
+}
+
+/** The first `maxBytes` of a stream, as written; the rest is read and dropped. */
+class RawHead {
+  readonly #max: number;
+  readonly #chunks: Buffer[] = [];
+  #size = 0;
+  #total = 0;
+
+  constructor(maxBytes: number) {
+    this.#max = maxBytes;
+  }
+
+  write(chunk: Buffer): void {
+    this.#total += chunk.length;
+    const room = this.#max - this.#size;
+    if (room <= 0) return;
+    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    this.#chunks.push(kept);
+    this.#size += kept.length;
+  }
+
+  end(): RawOutput {
+    return {
+      bytes: Buffer.concat(this.#chunks),
+      truncated: this.#total > this.#size,
+      totalBytes: this.#total,
+    };
   }
 }
