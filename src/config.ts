@@ -9,8 +9,10 @@ export const LIMITS = {
   MAX_WAIT_MS: 25_000,
   /** Largest `content` of one stored chunk: keeps rows far below the 2 MB Durable Object limit. */
   MAX_CHUNK_BYTES: 128 * 1024,
-  /** Most bytes of chunk content one status response carries; the rest comes on the next poll. */
+  /** Bytes of chunks one status response carries by default; the rest comes on the next poll. */
   MAX_STATUS_BYTES: 1024 * 1024,
+  /** Largest page a client may ask for (`max_bytes`): with `result` and JSON escaping, well under 32 MiB. */
+  MAX_STATUS_PAGE_BYTES: 4 * 1024 * 1024,
   /** Most chunks one status response carries. */
   MAX_STATUS_CHUNKS: 1000,
   /** Most bytes of the final answer returned as `result` and kept in the conversation table. */

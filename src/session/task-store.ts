@@ -218,9 +218,13 @@ export class TaskStore {
     });
   }
 
-  /** Chunks from `fromIdx` on, at most `maxCount` and about `maxBytes` (never fewer than one). */
+  /**
+   * Chunks from `fromIdx` on, at most `maxCount` and about `maxBytes` (never fewer than one). Rows
+   * are read one by one and reading stops at the page's end, so a page costs its own size however
+   * much output follows it.
+   */
   readChunks(id: string, fromIdx: number, maxBytes: number, maxCount: number): ChunkRow[] {
-    const rows = this.#sql.all<ChunkRow>(
+    const rows = this.#sql.iterate<ChunkRow>(
       "SELECT idx, kind, content, data, bytes, created_at FROM chunks WHERE task_id = ? AND idx >= ? ORDER BY idx LIMIT ?",
       id,
       fromIdx,
@@ -245,23 +249,20 @@ export class TaskStore {
     );
   }
 
-  /** The answer: all `text` chunks in order, cut at `maxBytes`. */
+  /** The answer: all `text` chunks in order, cut at `maxBytes`; only the rows before the cut are read. */
   result(id: string, maxBytes: number): { text: string; truncated: boolean } {
     const parts: string[] = [];
     let bytes = 0;
     let truncated = false;
-    // Only the rows that start before the cut are read, however long the output was.
-    const rows = this.#sql.all<{ content: string; bytes: number }>(
-      `SELECT content, bytes FROM (
-         SELECT idx, content, bytes, SUM(bytes) OVER (ORDER BY idx) - bytes AS before
-         FROM chunks WHERE task_id = ? AND kind = 'text'
-       ) WHERE before <= ? ORDER BY idx`,
+    const rows = this.#sql.iterate<{ content: string; bytes: number }>(
+      "SELECT content, bytes FROM chunks WHERE task_id = ? AND kind = 'text' ORDER BY idx",
       id,
-      maxBytes,
     );
     for (const row of rows) {
       if (bytes + row.bytes > maxBytes) {
-        parts.push(truncateUtf8(row.content, maxBytes - bytes).text);
+        // splitUtf8 keeps a whole first character even where none fits: only a head that fits.
+        const head = truncateUtf8(row.content, maxBytes - bytes).text;
+        if (utf8Bytes(head) <= maxBytes - bytes) parts.push(head);
         truncated = true;
         break;
       }

@@ -17,16 +17,17 @@ export function sessionInfoView(meta: SessionRecord, runningTasks: number): Sess
 }
 
 /**
- * Builds a status response: a bounded page of chunks from `fromIdx`, plus the outcome once the
- * task is done.
+ * Builds a status response: a page of chunks from `fromIdx` of at most `maxBytes` (at least one
+ * chunk), plus the outcome once the task is done.
  */
 export function statusView(
   store: TaskStore,
   sessionId: string,
   task: TaskRow,
   fromIdx: number,
+  maxBytes: number = LIMITS.MAX_STATUS_BYTES,
 ): TaskStatusView {
-  const chunks = store.readChunks(task.id, fromIdx, LIMITS.MAX_STATUS_BYTES, LIMITS.MAX_STATUS_CHUNKS);
+  const chunks = store.readChunks(task.id, fromIdx, maxBytes, LIMITS.MAX_STATUS_CHUNKS);
   const lastIndex = chunks.at(-1)?.idx ?? fromIdx - 1;
   const isDone = !isActive(task.status);
   const view: TaskStatusView = {

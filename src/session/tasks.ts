@@ -23,6 +23,8 @@ export interface StatusRequest {
   taskId: string;
   fromChunkIndex: number;
   waitMs: number;
+  /** Most bytes of chunks in the answer (at least one chunk); LIMITS.MAX_STATUS_BYTES when absent. */
+  maxBytes?: number | undefined;
 }
 
 /** How a turn is started, besides its message. */
@@ -126,7 +128,7 @@ export class SessionTasks {
         task = this.#require(request.taskId);
       }
     }
-    return statusView(this.#deps.store, sessionId, task, request.fromChunkIndex);
+    return statusView(this.#deps.store, sessionId, task, request.fromChunkIndex, request.maxBytes);
   }
 
   /**

@@ -75,7 +75,9 @@ export const taskStatusSchema = z.object({
     .int()
     .describe("Index of the last chunk returned (from_chunk_index - 1 if none)"),
   next_chunk_index: z.number().int().describe("Pass as from_chunk_index on the next poll"),
-  has_more: z.boolean().describe("More chunks are ready than fitted in this response: poll again now"),
+  has_more: z
+    .boolean()
+    .describe("More chunks are ready than fitted in this response (max_bytes, 1000 chunks): poll again now"),
   total_chunks: z.number().int(),
   total_bytes_received: z
     .number()

@@ -1,12 +1,14 @@
 /**
  * The narrow SQL interface the stores take: a Durable Object's SQLite in production, anything
- * with the same four functions in a test.
+ * with the same five functions in a test.
  */
 export type SqlValue = string | number | null;
 
 export interface Sql {
   all<T>(query: string, ...bindings: SqlValue[]): T[];
   one<T>(query: string, ...bindings: SqlValue[]): T | undefined;
+  /** Rows one at a time, read as they are taken: stopping early reads no more of them. */
+  iterate<T>(query: string, ...bindings: SqlValue[]): Iterable<T>;
   run(query: string, ...bindings: SqlValue[]): number;
   /** Runs `fn` atomically: all of its writes land, or none do. */
   transaction<T>(fn: () => T): T;
@@ -17,6 +19,7 @@ export function durableSql(storage: DurableObjectStorage): Sql {
   return {
     all: <T>(query: string, ...bindings: SqlValue[]) => exec(query, bindings).toArray() as T[],
     one: <T>(query: string, ...bindings: SqlValue[]) => exec(query, bindings).toArray()[0] as T | undefined,
+    iterate: <T>(query: string, ...bindings: SqlValue[]) => exec(query, bindings) as Iterable<T>,
     run: (query, ...bindings) => exec(query, bindings).rowsWritten,
     transaction: (fn) => storage.transactionSync(fn),
   };
@@ -75,6 +78,10 @@ export class LazySchemaSql implements Sql {
 
   one<T>(query: string, ...bindings: SqlValue[]): T | undefined {
     return this.#created ? this.#inner.one<T>(query, ...bindings) : undefined;
+  }
+
+  iterate<T>(query: string, ...bindings: SqlValue[]): Iterable<T> {
+    return this.#created ? this.#inner.iterate<T>(query, ...bindings) : [];
   }
 
   run(query: string, ...bindings: SqlValue[]): number {

@@ -60,7 +60,13 @@ export interface StatusLike {
 export async function pollUntilDone(
   client: Client,
   taskId: string,
-  options: { waitMs?: number; deadlineMs?: number; onPoll?: (status: StatusLike) => void } = {},
+  options: {
+    waitMs?: number;
+    deadlineMs?: number;
+    /** max_bytes of each poll (the server's default when absent). */
+    maxBytes?: number;
+    onPoll?: (status: StatusLike) => void;
+  } = {},
 ): Promise<{ chunks: StatusLike["new_chunks"]; final: StatusLike; polls: number }> {
   const chunks: StatusLike["new_chunks"] = [];
   const deadline = Date.now() + (options.deadlineMs ?? 60_000);
@@ -71,6 +77,7 @@ export async function pollUntilDone(
       task_id: taskId,
       from_chunk_index: from,
       wait_ms: options.waitMs ?? 5_000,
+      ...(options.maxBytes !== undefined && { max_bytes: options.maxBytes }),
     });
     polls++;
     if (isError) throw new Error(`kiro_task_status failed: ${text}`);

@@ -27,13 +27,27 @@ export const kiroTaskStatus = defineTool({
       .max(LIMITS.MAX_WAIT_MS)
       .default(0)
       .describe(`Wait up to this long (ms, at most ${LIMITS.MAX_WAIT_MS}) for new output before answering`),
+    max_bytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(LIMITS.MAX_STATUS_PAGE_BYTES)
+      .default(LIMITS.MAX_STATUS_BYTES)
+      .describe(
+        `Most bytes of chunks in this answer (default ${LIMITS.MAX_STATUS_BYTES}, at most ${LIMITS.MAX_STATUS_PAGE_BYTES}); always at least one chunk. has_more says whether more is ready`,
+      ),
   }),
   output: taskStatusSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  async run({ task_id, from_chunk_index, wait_ms }, ctx) {
+  async run({ task_id, from_chunk_index, wait_ms, max_bytes }, ctx) {
     const stub = sessionOfTask(ctx, task_id);
     return unwrap(
-      await stub.taskStatus({ taskId: task_id, fromChunkIndex: from_chunk_index, waitMs: wait_ms }),
+      await stub.taskStatus({
+        taskId: task_id,
+        fromChunkIndex: from_chunk_index,
+        waitMs: wait_ms,
+        maxBytes: max_bytes,
+      }),
     );
   },
 });
