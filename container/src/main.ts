@@ -31,11 +31,13 @@ function main(): void {
   const workspace = new Workspace(config.workspaceRoot);
   const redactor = new Redactor(config.secrets);
   const driver = createDriver(config, logger, redactor);
+  const cloner = new WorkspaceCloner({ config, workspace, logger, redactor });
   const manager = new RunManager({
     config,
     logger,
     bootId,
     workspace,
+    cloner,
     driver,
     redactor,
     stats: new RunnerStatsTracker(),
@@ -45,7 +47,7 @@ function main(): void {
     config,
     manager,
     workspace,
-    cloner: new WorkspaceCloner({ config, workspace, logger, redactor }),
+    cloner,
     logger,
     redactor,
     bootId,

@@ -81,6 +81,12 @@ export interface TurnHandle {
   stop(reason: StopReason): void;
 }
 
+/**
+ * What a run starts: a driver's turn (`(sink) => driver.startTurn(request, sink)`), or other work
+ * that reports the same way (a session's clone, workspace/prepare.ts).
+ */
+export type TurnStart = (sink: TurnSink) => TurnHandle;
+
 /** A slash command for a session, with its working directory already checked. */
 export interface SessionCommand {
   command: string;

@@ -10,6 +10,7 @@ import type {
   CommandRequest,
   ResolveWorkspaceRequest,
   StartRunRequest,
+  WorkspaceSource,
   WriteFileRequest,
 } from "../protocol/index.ts";
 import { checkCloneUrl, type GitTransport } from "../workspace/clone-url.ts";
@@ -27,32 +28,23 @@ const START_FIELDS = new Set([
   "resume",
   "session_key",
   "kiro_api_key",
+  "workspace",
 ]);
 const COMMAND_FIELDS = new Set(["command", "cwd", "agent", "kiro_api_key"]);
 /** A Kiro API key: printable ASCII without spaces, as the Worker's secret store accepts it. */
 const API_KEY = /^[\x21-\x7e]{1,4096}$/;
 const WRITE_FILE_FIELDS = new Set(["path", "content"]);
-const CLONE_FIELDS = new Set(["url", "path", "ref", "git_token"]);
+const CLONE_FIELDS = new Set(["url", "path", "ref", "git_token", "run_id", "session_key"]);
+const WORKSPACE_SOURCE_FIELDS = new Set(["url", "commit", "branch", "git_token"]);
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /** Branch or tag names for `git clone --branch`: never an option. */
 const REF = /^[A-Za-z0-9._/][A-Za-z0-9._/-]{0,199}$/;
 /** Longest slash command, in UTF-8 bytes. */
 const MAX_COMMAND_BYTES = 1024;
 
-export function parseStartRun(body: unknown): StartRunRequest {
+export function parseStartRun(body: unknown, transport: GitTransport): StartRunRequest {
   const fields = knownFields(body, START_FIELDS);
-  const runId = requiredString(fields, "run_id");
-  if (!RUN_ID.test(runId)) throw bad("run_id", "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
-  const sessionKey = fields.session_key;
-  if (
-    sessionKey !== undefined &&
-    sessionKey !== null &&
-    (typeof sessionKey !== "string" || !RUN_ID.test(sessionKey))
-  ) {
-    throw bad(
-      "session_key",
-      "must be 1-128 characters of A-Z a-z 0-9 . _ : - (starting with a letter or digit)",
-    );
-  }
+  const runId = requiredRunId(fields);
   const message = requiredString(fields, "message");
   if (message.trim() === "") throw bad("message", "must not be empty");
   return {
@@ -62,8 +54,51 @@ export function parseStartRun(body: unknown): StartRunRequest {
     agent: optionalName(fields, "agent"),
     model: optionalName(fields, "model"),
     resume: optionalBoolean(fields, "resume"),
-    session_key: typeof sessionKey === "string" ? sessionKey : undefined,
+    session_key: optionalSessionKey(fields),
     kiro_api_key: optionalApiKey(fields),
+    workspace: optionalWorkspaceSource(fields.workspace, transport),
+  };
+}
+
+function requiredRunId(fields: Record<string, unknown>): string {
+  const runId = requiredString(fields, "run_id");
+  if (!RUN_ID.test(runId)) throw bad("run_id", "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+  return runId;
+}
+
+function optionalSessionKey(fields: Record<string, unknown>): string | undefined {
+  const sessionKey = fields.session_key;
+  if (sessionKey === undefined || sessionKey === null) return undefined;
+  if (typeof sessionKey !== "string" || !RUN_ID.test(sessionKey)) {
+    throw bad(
+      "session_key",
+      "must be 1-128 characters of A-Z a-z 0-9 . _ : - (starting with a letter or digit)",
+    );
+  }
+  return sessionKey;
+}
+
+/** StartRunRequest.workspace: where the session's clone comes from. */
+function optionalWorkspaceSource(value: unknown, transport: GitTransport): WorkspaceSource | undefined {
+  if (value === undefined || value === null) return undefined;
+  const fields = knownFields(value, WORKSPACE_SOURCE_FIELDS);
+  const url = requiredString(fields, "url");
+  const problem = checkCloneUrl(url, transport);
+  if (problem !== undefined) throw bad("workspace.url", problem);
+  const commit = requiredString(fields, "commit");
+  if (!OBJECT_ID.test(commit)) throw bad("workspace.commit", "must be a full commit id");
+  const branch = fields.branch;
+  if (branch !== undefined && branch !== null && (typeof branch !== "string" || !REF.test(branch))) {
+    throw bad(
+      "workspace.branch",
+      "must be a branch name: 1-200 of A-Z a-z 0-9 . _ / - (not starting with -)",
+    );
+  }
+  return {
+    url,
+    commit,
+    branch: typeof branch === "string" ? branch : null,
+    git_token: optionalToken(fields, "git_token"),
   };
 }
 
@@ -112,6 +147,8 @@ export function parseClone(body: unknown, transport: GitTransport): CloneRequest
     path: target,
     ref: typeof ref === "string" ? ref : undefined,
     git_token: optionalToken(fields, "git_token"),
+    run_id: fields.run_id === undefined || fields.run_id === null ? undefined : requiredRunId(fields),
+    session_key: optionalSessionKey(fields),
   };
 }
 

@@ -70,7 +70,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   if (route === "GET /health") return sendJson(res, 200, health(deps));
   if (route === "POST /runs") {
     // Handed over unread: the manager counts the start as in progress from its first byte.
-    const request = readJson(req, deps.config.maxBodyBytes).then(parseStartRun);
+    const transport = gitTransport(deps.config);
+    const request = readJson(req, deps.config.maxBodyBytes).then((body) => parseStartRun(body, transport));
     return sendJson(res, 201, await deps.manager.start(request));
   }
   if (url.pathname.startsWith("/runs/")) return handleRun(deps, req, res, url);
@@ -142,6 +143,8 @@ async function handleWorkspace(
   }
   if (route === "POST /workspace/clone") {
     const request = parseClone(await readJson(req, config.maxBodyBytes), gitTransport(config));
+    // With a run id the clone is a run: answered at once, followed like a turn.
+    if (request.run_id !== undefined) return sendJson(res, 201, await deps.manager.startClone(request));
     return sendJson(res, 200, await deps.cloner.clone(request));
   }
   if (route === "GET /agents") {

@@ -132,6 +132,25 @@ export interface StartRunRequest {
    * KIRO_API_KEY.
    */
   kiro_api_key?: string | undefined;
+  /**
+   * The session's clone, for a session started from a repository: when `cwd` is missing (its
+   * container started without the snapshot that held it), the run first clones `url` at `commit`
+   * into `cwd` again, saying so in `notice` updates, then runs the turn there. A clone that fails
+   * ends the run with reason prepare_failed.
+   */
+  workspace?: WorkspaceSource | undefined;
+}
+
+/** Where a session's clone comes from: enough to build it again. */
+export interface WorkspaceSource {
+  /** The repository URL, without credentials. */
+  url: string;
+  /** The commit the session started from (full hex object id). */
+  commit: string;
+  /** The branch the clone had checked out; null or absent: a detached HEAD (a tag). */
+  branch?: string | null | undefined;
+  /** The user's git credential for http(s) remotes (GitToken in workspace.ts). */
+  git_token?: string | undefined;
 }
 
 export interface CommandRequest {
@@ -192,6 +211,14 @@ export interface CloneRequest {
   ref?: string | undefined;
   /** The user's git credential for http(s) remotes (see GitToken in workspace.ts). */
   git_token?: string | undefined;
+  /**
+   * With a run id the clone runs as a run: the answer is 201 StartRunResponse at once, git's
+   * progress streams as `notice` updates on GET /runs/:id/events, and the exit event's metadata
+   * is the CloneResponse (a failed clone ends with reason prepare_failed). Same characters as
+   * StartRunRequest.run_id; `session_key` as there.
+   */
+  run_id?: string | undefined;
+  session_key?: string | undefined;
 }
 export interface CloneResponse {
   /** Absolute, symlink-free path of the clone. */
@@ -228,7 +255,8 @@ export type ExitReason =
   | "output_limit" // the run wrote more than the runner keeps
   | "idle_timeout" // kiro-cli sent nothing at all for KIRO_TURN_IDLE_TIMEOUT_MS (acp)
   | "tool_interrupted" // Kiro interrupted its own tool use and stopped answering the prompt (acp)
-  | "shutdown"; // the runner was stopped (SIGTERM) before the turn could finish
+  | "shutdown" // the runner was stopped (SIGTERM) before the turn could finish
+  | "prepare_failed"; // the session's clone could not be made (or made again) for the run
 
 interface EventBase {
   /** Monotonic per run, starting at 1, contiguous. */

@@ -8,11 +8,12 @@
  * (ForgottenRuns): how it ended, or that it was withdrawn before it started.
  */
 import { DEFAULTS, type RunnerConfig } from "../config.ts";
-import type { TurnDriver, TurnRequest } from "../drivers/driver.ts";
+import type { TurnDriver, TurnRequest, TurnStart } from "../drivers/driver.ts";
 import { RunnerFault } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { locateKiroCli, requireKiroAuth, requireKiroCli } from "../process/kiro-cli.ts";
 import type {
+  CloneRequest,
   CommandRequest,
   CommandResponse,
   RunnerStats,
@@ -21,6 +22,9 @@ import type {
   StartRunResponse,
 } from "../protocol/index.ts";
 import type { Redactor } from "../text/redact.ts";
+import type { WorkspaceCloner } from "../workspace/clone.ts";
+import { newEntryPath } from "../workspace/files.ts";
+import { cloneRun, rebuildThenTurn } from "../workspace/prepare.ts";
 import type { Workspace } from "../workspace/workspace.ts";
 import { ForgottenRuns } from "./forgotten-runs.ts";
 import { PendingStarts } from "./pending-starts.ts";
@@ -36,6 +40,8 @@ export interface RunManagerDeps {
   logger: Logger;
   bootId: string;
   workspace: Workspace;
+  /** Makes sessions' clones: as runs of their own, or again before a turn (StartRunRequest.workspace). */
+  cloner: WorkspaceCloner;
   driver: TurnDriver;
   redactor: Redactor;
   stats: RunnerStatsTracker;
@@ -68,7 +74,7 @@ export class RunManager {
     const cliPath = requireKiroCli(config.kiroCliPath);
     this.#requireAuth(request.kiro_api_key);
     this.#assertCapacity();
-    const cwd = await workspace.resolve(request.cwd);
+    const { cwd, rebuild } = await this.#workingDirectory(request);
     this.#assertNew(request.run_id);
     this.#assertCapacity();
     const { message, agent, model, resume, session_key: sessionKey } = request;
@@ -84,14 +90,50 @@ export class RunManager {
       env: this.#childEnv(request.kiro_api_key),
     };
     driver.assertCanStart(turn);
-    const run = new Run(request.run_id, sessionKey, {
+    const begin: TurnStart = (sink) => driver.startTurn(turn, sink);
+    this.#deps.stats.runStarted();
+    return this.#launch(request.run_id, sessionKey, rebuild ? rebuild(begin) : begin);
+  }
+
+  /**
+   * Clones a repository as a run of its own (POST /workspace/clone with a run id): progress as
+   * notices, the CloneResponse as the exit event's metadata.
+   */
+  startClone(clone: CloneRequest): Promise<StartRunResponse> {
+    return this.#pendingStarts.track(async () => {
+      const runId = clone.run_id ?? "";
+      this.#assertNew(runId);
+      this.#assertCapacity();
+      return this.#launch(runId, clone.session_key, cloneRun(this.#deps.cloner, clone));
+    });
+  }
+
+  #launch(runId: string, sessionKey: string | undefined, begin: TurnStart): StartRunResponse {
+    const run = new Run(runId, sessionKey, {
       ...this.#deps,
       onEnded: (ended) => this.#onEnded(ended),
     });
     this.#runs.set(run.id, run);
-    this.#deps.stats.runStarted();
-    run.start(driver, turn);
+    run.start(begin);
     return { run_id: run.id, boot_id: this.#deps.bootId };
+  }
+
+  /**
+   * The turn's working directory. A session clone that is missing (`workspace` says where it
+   * comes from) is made again before the turn, in the place it had.
+   */
+  async #workingDirectory(request: StartRunRequest) {
+    const { workspace, cloner } = this.#deps;
+    const source = request.workspace;
+    try {
+      return { cwd: await workspace.resolve(request.cwd), rebuild: undefined };
+    } catch (error) {
+      if (source === undefined || !(error instanceof RunnerFault) || error.code !== "workspace_missing")
+        throw error;
+      const { target } = await newEntryPath(workspace, request.cwd, "not a clone");
+      const rebuild = (begin: TurnStart) => rebuildThenTurn(cloner, source, target, begin);
+      return { cwd: target, rebuild };
+    }
   }
 
   /** How the run is doing, or how it ended (also after its events were deleted). */

@@ -5,14 +5,7 @@
  * verdict what it means. What the turn writes goes through the run's output (run-output.ts).
  */
 import type { RunnerConfig } from "../config.ts";
-import type {
-  StopReason,
-  TurnDriver,
-  TurnEnd,
-  TurnHandle,
-  TurnRequest,
-  TurnSink,
-} from "../drivers/driver.ts";
+import type { StopReason, TurnEnd, TurnHandle, TurnSink, TurnStart } from "../drivers/driver.ts";
 import { unstartedTurn } from "../drivers/verdict.ts";
 import type { Logger } from "../logger.ts";
 import type { RunStatus, RunSummary } from "../protocol/index.ts";
@@ -71,10 +64,10 @@ export class Run implements OutputOwner {
     return this.#stopReason;
   }
 
-  /** Starts the turn with `driver`; a driver that throws ends the run with reason spawn_failed. */
-  start(driver: TurnDriver, request: TurnRequest): void {
+  /** Starts the turn (`begin`); one that throws ends the run with reason spawn_failed. */
+  start(begin: TurnStart): void {
     try {
-      this.#handle = driver.startTurn(request, this.#sink());
+      this.#handle = begin(this.#sink());
     } catch (error) {
       const message = this.#context.redactor.text(messageOf(error));
       this.#end(unstartedTurn(message));

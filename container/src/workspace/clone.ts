@@ -7,12 +7,18 @@
  * credential (git_token, or one the URL carried) reaches git only through git-credential.ts: git
  * clones the URL without it, so the clone's .git/config never holds it.
  */
-import { lstat, readdir, realpath, rm } from "node:fs/promises";
+import { lstat, mkdir, readdir, realpath, rm } from "node:fs/promises";
 import path from "node:path";
 import type { RunnerConfig } from "../config.ts";
 import { errnoCode, RunnerFault } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import { type CloneRequest, type CloneResponse, tailUtf8, withoutCredentials } from "../protocol/index.ts";
+import {
+  type CloneRequest,
+  type CloneResponse,
+  tailUtf8,
+  type WorkspaceSource,
+  withoutCredentials,
+} from "../protocol/index.ts";
 import { Redactor } from "../text/redact.ts";
 import { allowedProtocols, gitTransport, urlCredential, urlSecrets } from "./clone-url.ts";
 import { newEntryPath } from "./files.ts";
@@ -34,6 +40,12 @@ export interface ClonerDeps {
   env?: NodeJS.ProcessEnv;
 }
 
+/** A clone run's extras: progress as git reports it, and cancelling. */
+export interface CloneOptions {
+  progress?: (text: string) => void;
+  signal?: AbortSignal;
+}
+
 interface CloneTarget {
   /** Absolute path inside the root, its parent's real path joined with the last segment. */
   dir: string;
@@ -50,48 +62,100 @@ export class WorkspaceCloner {
     this.#deps = deps;
   }
 
-  async clone(request: CloneRequest): Promise<CloneResponse> {
-    const target = await cloneTarget(this.#deps.workspace, request.path);
+  /** A shallow clone of the request's ref (default: the default branch). */
+  clone(request: CloneRequest, options: CloneOptions = {}): Promise<CloneResponse> {
+    return this.#into(request.path, async (target) => {
+      const url = withoutCredentials(request.url);
+      const credential = request.git_token ? parseGitToken(request.git_token) : urlCredential(request.url);
+      const branch = request.ref === undefined ? [] : ["--branch", request.ref];
+      const args = ["clone", "--progress", "--depth", "1", ...branch, "--no-recurse-submodules"];
+      this.#deps.logger.info("clone_started", { target: target.dir, source: url, credential: !!credential });
+      const redactor = withSecrets(this.#deps.redactor, request.url, credential);
+      const cloned = await withGitCredential(credential, url, (env) =>
+        this.#git([...args, "--", url, target.dir], path.dirname(target.dir), redactor, env, options),
+      );
+      if (!succeeded(cloned)) throw this.#failure("git clone", cloned);
+      return this.#checkedOut(target, redactor);
+    });
+  }
+
+  /**
+   * The clone of a session made again where it was (its directory is missing): `source.commit`
+   * fetched alone (git fetch by commit id, which GitHub, GitLab and Bitbucket serve) and checked
+   * out on the branch the session had.
+   */
+  rebuild(source: WorkspaceSource, dir: string, options: CloneOptions = {}): Promise<CloneResponse> {
+    return this.#into(dir, async (target) => {
+      const url = withoutCredentials(source.url);
+      const credential = source.git_token ? parseGitToken(source.git_token) : undefined;
+      const redactor = withSecrets(this.#deps.redactor, source.url, credential);
+      const git = (what: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+        this.#git(args, target.dir, redactor, env, options).then((result) => {
+          if (!succeeded(result)) throw this.#failure(what, result);
+        });
+      this.#deps.logger.info("rebuild_started", { target: target.dir, source: url, commit: source.commit });
+      await mkdir(target.dir, { recursive: true });
+      await git("git init", ["init", "--quiet", "."]);
+      await git("git remote add", ["remote", "add", "origin", url]);
+      await withGitCredential(credential, url, (env) =>
+        git(
+          "fetching the commit",
+          ["fetch", "--progress", "--depth", "1", "--no-tags", "origin", source.commit],
+          env,
+        ),
+      );
+      const checkout = source.branch ? ["-B", source.branch] : ["--detach"];
+      await git("git checkout", ["checkout", "--quiet", ...checkout, "FETCH_HEAD"]);
+      return this.#checkedOut(target, redactor);
+    });
+  }
+
+  /** Runs `work` on the confined target `requested`, one at a time per target; undoes it on failure. */
+  async #into(
+    requested: string,
+    work: (target: CloneTarget) => Promise<CloneResponse>,
+  ): Promise<CloneResponse> {
+    const target = await cloneTarget(this.#deps.workspace, requested);
     if (this.#busy.has(target.dir)) {
-      throw new RunnerFault("bad_request", `a clone into ${this.#shown(request.path)} is already running`);
+      throw new RunnerFault("bad_request", `a clone into ${this.#shown(requested)} is already running`);
     }
     this.#busy.add(target.dir);
+    const startedAt = Date.now();
     try {
-      return await this.#cloneInto(target, request);
+      const cloned = await work(target);
+      this.#deps.logger.info("clone_finished", {
+        target: target.dir,
+        commit: cloned.commit,
+        ms: Date.now() - startedAt,
+      });
+      return cloned;
+    } catch (error) {
+      await this.#removePartial(target);
+      throw error;
     } finally {
       this.#busy.delete(target.dir);
     }
   }
 
-  async #cloneInto(target: CloneTarget, request: CloneRequest): Promise<CloneResponse> {
-    const { logger } = this.#deps;
-    const startedAt = Date.now();
-    const url = withoutCredentials(request.url);
-    const credential = request.git_token ? parseGitToken(request.git_token) : urlCredential(request.url);
-    const branch = request.ref === undefined ? [] : ["--branch", request.ref];
-    const args = ["clone", "--depth", "1", ...branch, "--no-recurse-submodules", "--", url, target.dir];
-    logger.info("clone_started", { target: target.dir, source: url, credential: credential !== undefined });
-    const redactor = withSecrets(this.#deps.redactor, request.url, credential);
-    const cloned = await withGitCredential(credential, url, (env) =>
-      this.#git(args, path.dirname(target.dir), redactor, env),
-    );
-    if (!succeeded(cloned)) {
-      await this.#removePartial(target);
-      throw this.#failure("git clone", cloned);
-    }
+  /** The commit and branch the clone has checked out. */
+  async #checkedOut(target: CloneTarget, redactor: Redactor): Promise<CloneResponse> {
     const head = await this.#git(["rev-parse", "--verify", "HEAD"], target.dir, redactor);
     const commit = head.stdout.trim();
     if (!succeeded(head) || !OBJECT_ID.test(commit)) {
-      await this.#removePartial(target);
       throw this.#failure("reading the clone's HEAD (an empty repository has none)", head);
     }
     const symbolic = await this.#git(["symbolic-ref", "--quiet", "--short", "HEAD"], target.dir, redactor);
-    const checkedOut = succeeded(symbolic) ? symbolic.stdout.trim() || null : null;
-    logger.info("clone_finished", { target: target.dir, commit, ms: Date.now() - startedAt });
-    return { path: target.dir, commit, branch: checkedOut };
+    const branch = succeeded(symbolic) ? symbolic.stdout.trim() || null : null;
+    return { path: target.dir, commit, branch };
   }
 
-  #git(args: string[], cwd: string, redactor: Redactor, extra: NodeJS.ProcessEnv = {}): Promise<GitResult> {
+  #git(
+    args: string[],
+    cwd: string,
+    redactor: Redactor,
+    extra: NodeJS.ProcessEnv = {},
+    options: CloneOptions = {},
+  ): Promise<GitResult> {
     const { config, logger } = this.#deps;
     const protocols = allowedProtocols(gitTransport(config));
     return runGit(args, {
@@ -104,6 +168,8 @@ export class WorkspaceCloner {
       cancelGraceMs: config.cancelGraceMs,
       pipeDrainGraceMs: config.pipeDrainGraceMs,
       groupGoneTimeoutMs: config.groupGoneTimeoutMs,
+      ...(options.progress && { onStderr: options.progress }),
+      ...(options.signal && { signal: options.signal }),
     });
   }
 

@@ -35,6 +35,10 @@ export interface GitOptions {
   groupGoneTimeoutMs: number;
   /** Keep the first this many bytes of stdout exactly as written (GitResult.raw) instead of a cleaned tail. */
   rawStdoutBytes?: number;
+  /** Called with each piece of cleaned stderr as git writes it (clone progress). */
+  onStderr?: (text: string) => void;
+  /** Aborting kills git's group (a cancelled clone). */
+  signal?: AbortSignal;
 }
 
 export interface GitResult extends ProcessEnd {
@@ -96,19 +100,26 @@ export function runGit(args: readonly string[], options: GitOptions): Promise<Gi
     const stdout = new Collected(options.redactor);
     const stderr = new Collected(options.redactor);
     let timedOut = false;
+    const abort = () => lifecycle.kill("git_aborted");
     const lifecycle = new ProcessLifecycle(child, options, {
       exit: (end) => {
         clearTimeout(timer);
+        options.signal?.removeEventListener("abort", abort);
         const out = { stdout: raw ? "" : stdout.end(), stderr: stderr.end() };
         resolve({ ...end, timedOut, ...out, ...(raw && { raw: raw.end() }) });
       },
     });
     child.stdout?.on("data", (chunk: Buffer) => (raw ? raw.write(chunk) : stdout.write(chunk)));
-    child.stderr?.on("data", (chunk: Buffer) => stderr.write(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => {
+      const text = stderr.write(chunk);
+      if (text !== "") options.onStderr?.(text);
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       lifecycle.kill("git_timeout");
     }, options.timeoutMs);
+    if (options.signal?.aborted) abort();
+    else options.signal?.addEventListener("abort", abort, { once: true });
   });
 }
 
@@ -121,8 +132,11 @@ class Collected {
     this.#cleaner = new OutputCleaner(redactor);
   }
 
-  write(chunk: Buffer): void {
-    this.#text = tailUtf8(this.#text + this.#cleaner.write(chunk), MAX_GIT_OUTPUT_BYTES);
+  /** Keeps the cleaned piece and returns it. */
+  write(chunk: Buffer): string {
+    const text = this.#cleaner.write(chunk);
+    this.#text = tailUtf8(this.#text + text, MAX_GIT_OUTPUT_BYTES);
+    return text;
   }
 
   end(): string {
