@@ -56,8 +56,12 @@ export interface RunnerClient {
   clone(request: CloneRequest): Promise<CloneResponse>;
 }
 
-/** `unreachable`: no answer at all (connection refused, container not started, proxy error). */
-export type RunnerFailure = RunnerErrorCode | "unreachable";
+/**
+ * `unreachable`: no answer at all (connection refused, container not started, proxy error);
+ * `no_container`: Cloudflare has no container for the session right now (max_instances reached,
+ * or too many starts at once; see container.ts).
+ */
+export type RunnerFailure = RunnerErrorCode | "unreachable" | "no_container";
 
 /** A request to the runner that failed: the runner's error code and HTTP status, or `unreachable` (status 0). */
 export class RunnerRequestError extends Error {

@@ -4,6 +4,7 @@ import type { RunnerFailure, RunnerRequestError } from "./client.ts";
 /** Every runner failure mapped once to the Worker's vocabulary. Complete by construction. */
 const RUNNER_TO_KIRO: Record<RunnerFailure, ErrorCode> = {
   unreachable: ErrorCode.RunnerUnavailable,
+  no_container: ErrorCode.RunnerUnavailable,
   unauthorized: ErrorCode.RunnerUnavailable,
   bad_request: ErrorCode.InvalidInput,
   not_found: ErrorCode.Internal,
@@ -29,6 +30,7 @@ const RUNNER_TO_KIRO: Record<RunnerFailure, ErrorCode> = {
  * rest are replaced so that runner internals never reach a client.
  */
 const USER_FACING: ReadonlySet<RunnerFailure> = new Set<RunnerFailure>([
+  "no_container",
   "bad_request",
   "workspace_escape",
   "workspace_missing",

@@ -24,7 +24,10 @@ import {
 import { Deadline } from "./deadline.ts";
 import { readNdjson } from "./ndjson.ts";
 
-/** Anything fetch-shaped: global fetch for a host runner, a container stub's fetch in production. */
+/**
+ * Anything fetch-shaped: global fetch for a host runner, a container stub's fetch in production.
+ * It may throw a RunnerRequestError of its own (container.ts does when no container is free).
+ */
 export type RunnerFetch = (request: Request) => Promise<Response>;
 
 /**
@@ -141,10 +144,14 @@ export class HttpRunnerClient implements RunnerClient {
       const response = await deadline.race(this.#send("GET", path, undefined, deadline.signal));
       if (!response.body) return;
       silent();
-      for await (const lines of readNdjson(response.body, { signal: deadline.signal, onRead: silent })) {
+      const batches = readNdjson(response.body, { signal: deadline.signal, onRead: silent });
+      for await (const lines of batches) {
         const events = (lines as EventStreamLine[]).filter(
           (line): line is RunEvent => line.type !== "heartbeat",
         );
+        // The body ends right after the exit event: read that end before handing the exit on,
+        // so the body completes instead of being cancelled under a container's proxy.
+        if (events.some((event) => event.type === "exit")) await settled(batches.next(), BODY_END_WAIT_MS);
         if (events.length > 0) yield events;
       }
     } catch (error) {
@@ -185,6 +192,7 @@ export class HttpRunnerClient implements RunnerClient {
     try {
       response = await this.#fetch(request);
     } catch (error) {
+      if (error instanceof RunnerRequestError) throw error;
       throw new RunnerRequestError("unreachable", `runner unreachable: ${messageOf(error)}`, 0);
     }
     if (response.ok) return response;
@@ -212,6 +220,19 @@ async function toRunnerError(response: Response): Promise<RunnerRequestError> {
     `runner answered ${response.status}: ${text.slice(0, 200)}`,
     response.status,
   );
+}
+
+/** After the exit event, longest wait for the body to end before it is cancelled. */
+const BODY_END_WAIT_MS = 1_000;
+
+/** Waits for `promise` (its outcome is not needed) for at most `ms`. */
+async function settled(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([promise.catch(() => undefined), waited]);
+  if (timer !== undefined) clearTimeout(timer);
 }
 
 function sessionPath(sessionKey: string): string {

@@ -1,5 +1,6 @@
 import { settings } from "../settings.ts";
 import type { RunnerClient } from "./client.ts";
+import { containerFetch } from "./container.ts";
 import { CONTAINER_RUNNER_DEADLINES, HttpRunnerClient } from "./http-client.ts";
 
 /**
@@ -11,10 +12,5 @@ export function runnerForSession(env: Env, sessionObjectName: string): RunnerCli
   const { runnerUrl } = settings(env);
   if (runnerUrl) return new HttpRunnerClient((request) => fetch(request), runnerUrl, secret);
   const container = env.KIRO_CONTAINER.getByName(sessionObjectName);
-  return new HttpRunnerClient(
-    (request) => container.fetch(request),
-    "http://runner",
-    secret,
-    CONTAINER_RUNNER_DEADLINES,
-  );
+  return new HttpRunnerClient(containerFetch(container), "http://runner", secret, CONTAINER_RUNNER_DEADLINES);
 }

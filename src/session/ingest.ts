@@ -130,7 +130,9 @@ export class TaskIngest {
       );
     }
     if (error.code === "events_evicted") return lost("The runner dropped output that was not yet stored.");
-    if (error.code !== "unreachable") return lost(`The runner refused to stream output (${error.code}).`);
+    // No container free counts as unreachable: the turn's own container may come back.
+    if (error.code !== "unreachable" && error.code !== "no_container")
+      return lost(`The runner refused to stream output (${error.code}).`);
     if (await this.#runnerRestarted(bootId)) return lost("The runner restarted while the task was running.");
     if (now - unreachableSince > LIMITS.RUNNER_UNREACHABLE_FAIL_MS) {
       return lost(
