@@ -28,7 +28,8 @@ import { CoalescingSink } from "./coalescing-sink.ts";
 import { decidePermission } from "./permissions.ts";
 import { obj, renderRequestError } from "./render.ts";
 import { AcpStartFailure, type AcpTurnEnd, type Ready } from "./types.ts";
-import { AcpUpdateMapper, TOOL_USES_INTERRUPTED } from "./updates.ts";
+import { AcpUpdateMapper } from "./updates.ts";
+import { abandonedError, withRateLimit } from "./verdict.ts";
 
 /** What a turn needs from its session besides the process it is given. */
 export interface TurnContext {
@@ -57,7 +58,7 @@ export class AcpTurn implements TurnHandle {
   /** Kill the process group when the turn is over (stopped for a reason other than cancel). */
   #endProcess = false;
   #graceTimer: NodeJS.Timeout | undefined;
-  readonly #idle: IdleWatch | undefined;
+  readonly #idle: IdleWatch;
   /** Set when the turn is given up without an answer (see AcpTurnEnd.abandoned). */
   #abandoned: AcpTurnEnd["abandoned"];
   #onInterrupted: () => void = () => {};
@@ -97,7 +98,7 @@ export class AcpTurn implements TurnHandle {
           : { driver: "acp", error: messageOf(error) };
     }
     clearTimeout(this.#graceTimer);
-    this.#idle?.stop();
+    this.#idle.stop();
     this.#inFlight = false;
     const kiro = this.#ready?.process;
     if (this.#endProcess && kiro?.alive) end = { ...end, exit: await kiro.kill("run_stopped") };
@@ -170,7 +171,7 @@ export class AcpTurn implements TurnHandle {
     this.#ready = ready;
     this.#inFlight = true;
     this.#sink.accepted();
-    this.#idle?.start(() => this.#idleTimedOut());
+    this.#idle.start(() => this.#idleTimedOut());
     const prompt = ready.process.agent.request("session/prompt", {
       sessionId: ready.sessionId,
       // Lone surrogates reach kiro-cli as U+FFFD, as they do through a headless stdin.
@@ -187,7 +188,9 @@ export class AcpTurn implements TurnHandle {
       }),
     ]);
     const end = await this.#judgeSettled(ready, settled);
-    return this.#abandoned === undefined ? end : { ...end, ...this.#abandonedEnd(this.#abandoned) };
+    if (this.#abandoned === undefined) return end;
+    const error = abandonedError(this.#abandoned, this.#context.config.turnIdleTimeoutMs);
+    return { ...end, abandoned: this.#abandoned, error: withRateLimit(error, this.#rateLimit) };
   }
 
   async #judgeSettled(ready: Ready, settled: Settled): Promise<AcpTurnEnd> {
@@ -199,35 +202,16 @@ export class AcpTurn implements TurnHandle {
     }
     if ("error" in settled && settled.error instanceof acp.RequestError) {
       const error = `kiro-cli answered the prompt with an error: ${renderRequestError(settled.error)}`;
-      return { driver: "acp", error: this.#withRateLimit(error) };
+      return { driver: "acp", error: withRateLimit(error, this.#rateLimit) };
     }
     // The connection closed: kiro-cli is exiting (or has exited) mid-turn.
     const exit =
       "exit" in settled && settled.exit ? settled.exit : await ready.process.settle(this.#settleMs());
-    return { driver: "acp", exit, error: this.#withRateLimit(`${describeExit(exit)} during the turn`) };
-  }
-
-  /** The words for a turn given up without an answer. */
-  #abandonedEnd(reason: NonNullable<AcpTurnEnd["abandoned"]>): Pick<AcpTurnEnd, "abandoned" | "error"> {
-    if (reason === "idle_timeout") {
-      const ms = this.#context.config.turnIdleTimeoutMs;
-      return {
-        abandoned: reason,
-        error: this.#withRateLimit(
-          `kiro-cli sent nothing at all for ${ms} ms (KIRO_TURN_IDLE_TIMEOUT_MS), so the turn was cancelled; the output so far is kept. Send the message again to retry.`,
-        ),
-      };
-    }
     return {
-      abandoned: reason,
-      error: `Kiro interrupted its own tool use and stopped working on this turn ("${TOOL_USES_INTERRUPTED}"; usually its security filter refusing a command). The output so far is kept; send a new message to go on, rephrased if Kiro refused a command.`,
+      driver: "acp",
+      exit,
+      error: withRateLimit(`${describeExit(exit)} during the turn`, this.#rateLimit),
     };
-  }
-
-  /** An error, prefixed with the rate limit Kiro reported during the turn, if it did. */
-  #withRateLimit(error: string): string {
-    if (this.#rateLimit === undefined) return error;
-    return `Kiro is rate-limited (${this.#rateLimit}); send the message again once the limit has passed. ${error}`;
   }
 
   /** Kiro sends interim metadata frames during a turn; the final one may trail the answer a little. */

@@ -10,6 +10,7 @@
 import type { RunFacts, TurnEnd, Verdict } from "../driver.ts";
 import { failed, spawnFailed, stderrSuffix, stoppedVerdict } from "../verdict.ts";
 import type { AcpTurnEnd } from "./types.ts";
+import { TOOL_USES_INTERRUPTED } from "./updates.ts";
 
 export interface AcpVerdictInput extends Omit<RunFacts, "hasOutput"> {
   end: AcpTurnEnd;
@@ -67,4 +68,18 @@ function answeredVerdict(stopReason: string): Verdict {
         notice: `kiro-cli ended the turn with stopReason ${stopReason}`,
       };
   }
+}
+
+/** What happened to a turn the driver gave up on without an answer, in words a user can act on. */
+export function abandonedError(reason: NonNullable<AcpTurnEnd["abandoned"]>, idleTimeoutMs: number): string {
+  if (reason === "idle_timeout") {
+    return `kiro-cli sent nothing at all for ${idleTimeoutMs} ms (KIRO_TURN_IDLE_TIMEOUT_MS), so the turn was cancelled; the output so far is kept. Send the message again to retry.`;
+  }
+  return `Kiro interrupted its own tool use and stopped working on this turn ("${TOOL_USES_INTERRUPTED}"; usually its security filter refusing a command). The output so far is kept; send a new message to go on, rephrased if Kiro refused a command.`;
+}
+
+/** `error`, prefixed with the rate limit Kiro reported during the turn, if it did. */
+export function withRateLimit(error: string, rateLimit: string | undefined): string {
+  if (rateLimit === undefined) return error;
+  return `Kiro is rate-limited (${rateLimit}); send the message again once the limit has passed. ${error}`;
 }
