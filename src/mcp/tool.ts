@@ -8,6 +8,7 @@ import type {
 import type { z } from "zod";
 import { KiroError } from "../errors.ts";
 import type { ToolContext } from "./context.ts";
+import { jsonSchemaOnce } from "./json-schema-once.ts";
 
 /** One MCP tool: its schemas, honest annotations, and the function that does the work. */
 export interface ToolDefinition<I extends z.ZodObject, O extends z.ZodObject> {
@@ -52,8 +53,9 @@ function registerTool<I extends z.ZodObject, O extends z.ZodObject>(
     {
       title: tool.title,
       description: tool.description,
-      inputSchema: tool.input as StandardSchemaWithJSON,
-      outputSchema: tool.output as StandardSchemaWithJSON,
+      // Converted to JSON Schema once per isolate, not on every request (json-schema-once.ts).
+      inputSchema: jsonSchemaOnce(tool.input as StandardSchemaWithJSON),
+      outputSchema: jsonSchemaOnce(tool.output as StandardSchemaWithJSON),
       annotations: { title: tool.title, ...tool.annotations },
     },
     async (args: unknown, request: ServerContext): Promise<CallToolResult> => {

@@ -10,6 +10,17 @@ function userMessage(text: string): GetPromptResult {
 
 const where = (path: string | undefined) => (path ? ` in ${path}` : "");
 
+// Built once: the server (and so every prompt) is registered again on each request.
+const REVIEW_ARGS = z.object({
+  path: z.string().optional().describe("File or directory to review (default: the whole workspace)"),
+  focus: z.string().optional().describe("What to look at most: security, performance, tests, …"),
+});
+const PLAN_ARGS = z.object({ goal: z.string().describe("What should be built or changed") });
+const BUG_HUNT_ARGS = z.object({
+  symptom: z.string().describe("What goes wrong, with any error message"),
+  path: z.string().optional().describe("Where to start looking"),
+});
+
 /** Prompts that help a client delegate well: a review, plan-then-implement, and a bug hunt. */
 export function registerPrompts(server: McpServer): void {
   server.registerPrompt(
@@ -17,10 +28,7 @@ export function registerPrompts(server: McpServer): void {
     {
       title: "Code review by Kiro",
       description: "Ask Kiro to review code and report findings ranked by severity, without changing files",
-      argsSchema: z.object({
-        path: z.string().optional().describe("File or directory to review (default: the whole workspace)"),
-        focus: z.string().optional().describe("What to look at most: security, performance, tests, …"),
-      }),
+      argsSchema: REVIEW_ARGS,
     },
     ({ path, focus }) =>
       userMessage(
@@ -32,7 +40,7 @@ export function registerPrompts(server: McpServer): void {
     {
       title: "Plan, then implement, with Kiro",
       description: "Have Kiro propose a plan first, and implement it only after you agree",
-      argsSchema: z.object({ goal: z.string().describe("What should be built or changed") }),
+      argsSchema: PLAN_ARGS,
     },
     ({ goal }) =>
       userMessage(
@@ -44,10 +52,7 @@ export function registerPrompts(server: McpServer): void {
     {
       title: "Bug hunt with Kiro",
       description: "Have Kiro reproduce a bug, find its root cause, fix it and add a regression test",
-      argsSchema: z.object({
-        symptom: z.string().describe("What goes wrong, with any error message"),
-        path: z.string().optional().describe("Where to start looking"),
-      }),
+      argsSchema: BUG_HUNT_ARGS,
     },
     ({ symptom, path }) =>
       userMessage(
