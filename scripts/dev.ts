@@ -63,6 +63,8 @@ async function main(): Promise<void> {
       path.join(STATE_DIR, "wrangler"),
       // The conformance fixtures (src/mcp/tasks/fixtures/guard.ts): tests only, never a [vars] entry.
       ...(process.env.KIRO_TEST_FIXTURES === "1" ? ["--var", "KIRO_TEST_FIXTURES:1"] : []),
+      // Durable Object request counts for bench and load (src/debug/request-counts.ts): same rule.
+      ...(process.env.KIRO_DEBUG_COUNTERS === "1" ? ["--var", "KIRO_DEBUG_COUNTERS:1"] : []),
     ],
     // wrangler prefers process.env over --env-file for these: drop them so the file is the truth.
     { cwd: ROOT, env: without(process.env, Object.keys(vars)), stdio: ["ignore", "pipe", "inherit"] },

@@ -24,6 +24,7 @@ import { messageOf } from "../container/src/protocol/index.ts";
 import { type DevServer, startDevServer } from "../test/helpers/dev-server.ts";
 import { callTool, connectMcp } from "../test/helpers/mcp-client.ts";
 import { runBounded, stopDevServer } from "./bench/bounded-run.ts";
+import { type Counts, countsSince, countsTable, doRequests } from "./bench/do-requests.ts";
 import { machine, mbPerSecond, median, ms, percentile, table } from "./bench/report.ts";
 import {
   bytesTask,
@@ -107,6 +108,8 @@ async function main(opts: Options): Promise<void> {
       KIRO_MAX_SESSIONS: String(opts.sessions + 10),
       KIRO_MAX_RUNNING_TASKS: String(opts.sessions + 10),
       KIRO_MAX_ACTIVE_RUNS: String(opts.sessions + 10),
+      // Durable Object request counts (src/debug/request-counts.ts), reported per task and poll.
+      KIRO_DEBUG_COUNTERS: "1",
       ...opts.settings,
     },
   });
@@ -116,6 +119,7 @@ async function main(opts: Options): Promise<void> {
     `target:  ${dev.mcpUrl} (wrangler dev + host runner + kiro-cli stub)\n` +
       `load:    ${opts.sessions} sessions × ${JSON.stringify(shape.message)} back to back for ${opts.durationS} s, ` +
       `${opts.pollers} pollers (wait_ms ${WAIT_MS}), at most ${opts.maxRequests} requests\n` +
+      `driver:  ${opts.settings.KIRO_DRIVER ?? "acp"} (--set KIRO_DRIVER=headless for the other)\n` +
       Object.entries(opts.settings)
         .map(([name, value]) => `set:     ${name}=${value}\n`)
         .join(""),
@@ -127,9 +131,11 @@ async function main(opts: Options): Promise<void> {
     maxRequests: opts.maxRequests,
     waitMs: WAIT_MS,
   };
+  const before = await doRequests(dev.baseUrl);
   const begun = performance.now();
   await Promise.all(sessions.map((session) => driveSession(session, shape, limits, stats)));
-  report(stats, (performance.now() - begun) / 1000);
+  const seconds = (performance.now() - begun) / 1000;
+  report(stats, seconds, countsSince(before, await doRequests(dev.baseUrl)));
   if (stats.errors.length > 0 || stats.exactReads === 0) {
     // The Worker and the runner log the causes of errors there, not to the client.
     const log = path.join(os.tmpdir(), `kiro-load-${Date.now()}.log`);
@@ -162,7 +168,7 @@ async function openSessions(mcpUrl: string, workspaceRoot: string, opts: Options
   return sessions;
 }
 
-function report(stats: LoadStats, seconds: number): void {
+function report(stats: LoadStats, seconds: number, requests: Counts): void {
   console.log(
     table(
       ["load", "total", "per second"],
@@ -194,6 +200,10 @@ function report(stats: LoadStats, seconds: number): void {
         row("kiro_chat_async (start a task)", stats.startMs),
       ],
     )}\n`,
+  );
+  console.log(
+    `${countsTable(requests, { task: stats.tasks, poll: stats.polls, "MCP request": stats.requests })}\n` +
+      "  KiroContainer.fetch: runner requests (the host runner here, the session's container in a deployment)\n",
   );
   console.log(`output checked byte for byte: ${stats.exactReads} of ${stats.reads} poller reads exact`);
   console.log(`errors: ${stats.errors.length}`);

@@ -5,6 +5,7 @@ import { createMiddleware } from "hono/factory";
 import { adminRoutes } from "./admin/routes.ts";
 import { LOOPBACK_HOSTNAMES, tokenRegistry } from "./auth/authenticate.ts";
 import { type IdentifiedEnv, identify } from "./auth/identify.ts";
+import { countedEnv, debugRoutes } from "./debug/request-counts.ts";
 import { ErrorCode, errorJson } from "./errors.ts";
 import { createMcpServer, SERVER_INFO } from "./mcp/server.ts";
 import { runnerHealth } from "./runner/health.ts";
@@ -47,6 +48,11 @@ const requireUtf8 = createMiddleware<AppEnv>(async (c, next) => {
 
 export function createApp() {
   const app = new Hono<AppEnv>();
+  // Durable Object requests are counted only with KIRO_DEBUG_COUNTERS=1 (bench and load).
+  app.use("*", async (c, next) => {
+    c.env = countedEnv(c.env);
+    await next();
+  });
 
   app.get("/health", async (c) => {
     const [runner, tokens] = await Promise.all([runnerHealth(c.env), tokenRegistry(c.env).activeCount()]);
@@ -76,6 +82,7 @@ export function createApp() {
   app.route("/admin", adminRoutes());
   app.route("/account/secrets", secretRoutes());
   app.route("/tasks", viewRoutes());
+  app.route("/debug", debugRoutes());
 
   app.notFound((c) => errorJson(c, ErrorCode.NotFound, "Not found. The MCP endpoint is /mcp."));
 

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { countedEnv } from "../debug/request-counts.ts";
 import { ErrorCode, KiroError, type Outcome, outcome, sessionNotFound, unwrap } from "../errors.ts";
 import { isSessionId, newSessionId, newTaskId, sessionObjectName } from "../ids.ts";
 import { masterKey } from "../secrets/keys.ts";
@@ -37,7 +38,7 @@ export class Account extends DurableObject<Env> {
   readonly #startsInFlight = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+    super(ctx, countedEnv(env));
     this.#sql = durableSql(ctx.storage);
     migrate(this.#sql, ACCOUNT_SCHEMA);
     this.#secrets = new UserSecrets(this.#sql, masterKey(env));

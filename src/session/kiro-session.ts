@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { LIMITS } from "../config.ts";
+import { countedEnv, countRequest } from "../debug/request-counts.ts";
 import { ErrorCode, KiroError, type Outcome, outcome, taskNotFound } from "../errors.ts";
 import { accountObjectName, sessionIdOfTask, sessionObjectName } from "../ids.ts";
 import type { AgentInfo, CommandResponse, RunnerClient } from "../runner/client.ts";
@@ -41,7 +42,7 @@ export class KiroSession extends DurableObject<Env> {
   readonly #log: Logger = createLogger({ component: "session" });
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+    super(ctx, countedEnv(env));
     // Tables are made by init(): an object reached by an unknown or foreign id stays empty.
     this.#sql = new LazySchemaSql(durableSql(ctx.storage), SESSION_SCHEMA);
     this.#store = new TaskStore(this.#sql);
@@ -216,6 +217,7 @@ export class KiroSession extends DurableObject<Env> {
 
   /** Watchdog, sweep and idle expiry, then the next alarm. */
   override async alarm(): Promise<void> {
+    countRequest(this.env, "KiroSession.alarm");
     const meta = this.#meta.read();
     if (!meta) return;
     const now = Date.now();
