@@ -88,6 +88,10 @@ describe("wrangler deploy --dry-run --containers-rollout=none", () => {
     expect(run.stdout).toMatch(/env\.KIRO_CONTAINER \(KiroContainer\)\s+Durable Object/);
   });
 
+  it("exports ContainerProxy, which a Container object reaches through ctx.exports", () => {
+    expect(bundle).toMatch(/export \{[^}]*\bContainerProxy\b[^}]*\};/);
+  });
+
   it("accepts every field of wrangler.toml", () => {
     expect(`${run.stdout}\n${run.stderr}`).not.toMatch(/Unexpected fields/);
   });
@@ -103,6 +107,11 @@ describe("wrangler deploy --dry-run --containers-rollout=none", () => {
     expect(container?.rollout_active_grace_period).toBeGreaterThanOrEqual(
       RUNNER_DEFAULTS.runTimeoutMs / 1000,
     );
+  });
+
+  it("drains a container's running turns on SIGTERM within the 15 minutes before SIGKILL", () => {
+    expect(RUNNER_DEFAULTS.shutdownGraceMs).toBeGreaterThan(10 * 60_000);
+    expect(RUNNER_DEFAULTS.shutdownGraceMs).toBeLessThan(15 * 60_000);
   });
 
   it("names the container image built from container/Dockerfile", () => {
