@@ -94,6 +94,16 @@ it("records a notification it does not know, and is not bothered by it", async (
   expect(chunks.some((c) => c.kind === "unknown")).toBe(true);
 });
 
+it("fails a turn Kiro abandons after its security filter stops a tool, and the session carries on", async () => {
+  const id = await session();
+  const interrupted = await turn(id, "@tool-interrupted");
+  expect(interrupted.final.status).toBe("failed");
+  expect(interrupted.final.reason).toBe("tool_interrupted");
+  expect(interrupted.final.error).toContain("Tool uses were interrupted");
+  const next = await turn(id, "@lines 1");
+  expect(next.final.status).toBe("completed");
+});
+
 it("fails a turn whose kiro-cli crashes, and the session carries on", async () => {
   const id = await session();
   const crashed = await turn(id, "@lines 1\n@crash 3");
