@@ -18,6 +18,7 @@ import { OpenStreams } from "./http/event-stream.ts";
 import { createRunnerServer } from "./http/server.ts";
 import { handleStopSignals } from "./http/shutdown.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { ownedGroups } from "./process/owned-groups.ts";
 import { RunManager } from "./runs/run-manager.ts";
 import { RunnerStatsTracker } from "./runs/stats.ts";
 import { Redactor } from "./text/redact.ts";
@@ -28,6 +29,8 @@ function main(): void {
   const logger = createLogger(process.stderr);
   const config = loadOrExit(logger);
   const bootId = randomUUID();
+  // Before anything is spawned: what a dead runner left is stopped, what this one starts is noted.
+  const reaped = ownedGroups.record(config.stateDir, bootId, logger);
   const workspace = new Workspace(config.workspaceRoot);
   const redactor = new Redactor(config.secrets);
   const driver = createDriver(config, logger, redactor);
@@ -66,6 +69,7 @@ function main(): void {
       trust: config.trust,
       boot_id: bootId,
       workspace_root: workspace.root,
+      reaped_leftover_groups: reaped,
     });
   });
   handleStopSignals({ server, manager, streams, logger, graceMs: config.shutdownGraceMs });

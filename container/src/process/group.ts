@@ -2,9 +2,9 @@
  * Signalling and watching a whole process group. kiro-cli is started as the leader of its own
  * group, so the tools it runs (shells, builds, servers) are in that group too and go with it.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { hasErrnoCode } from "../errors.ts";
+import { allProcStats } from "./proc.ts";
 
 const POLL_INTERVAL_MS = 20;
 
@@ -38,32 +38,9 @@ export async function waitGroupGone(pgid: number, timeoutMs: number): Promise<bo
   return true;
 }
 
-/** Scans /proc for a non-zombie member of the group; undefined where there is no /proc. */
+/** Whether the group has a non-zombie member, from /proc; undefined where there is no /proc. */
 function linuxGroupHasLiveMember(pgid: number): boolean | undefined {
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return undefined; // Not Linux: trust kill(-pgid, 0) alone.
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readStat(entry);
-    if (stat !== undefined && stat.pgid === pgid && stat.state !== "Z") return true;
-  }
-  return false;
-}
-
-/** State and process group from /proc/<pid>/stat (the command name may contain spaces). */
-function readStat(pid: string): { state: string; pgid: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return undefined; // The process exited between readdir and read.
-  }
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  const state = fields[0];
-  const pgid = Number(fields[2]);
-  return state === undefined ? undefined : { state, pgid };
+  const stats = allProcStats();
+  if (stats === undefined) return undefined; // Not Linux: trust kill(-pgid, 0) alone.
+  return stats.some((stat) => stat.pgid === pgid && stat.state !== "Z");
 }

@@ -2,12 +2,15 @@
  * One kiro-cli child from spawn to "group gone". kiro-cli leads its own process group, so the
  * tools it runs go with it. The end is reported only when the process has exited, both pipes
  * are drained ('close', not 'exit') and the group is gone: orphans that keep the pipes open past
- * a short grace are killed, and so is anything left in the group.
+ * a short grace are killed, and so is anything left in the group. The group is in the runner's
+ * ledger (owned-groups.ts) from spawn until it is gone, so a runner that dies meanwhile leaves
+ * nothing running for long.
  */
 import type { ChildProcess } from "node:child_process";
 import { errnoCode } from "../errors.ts";
 import type { LogFields, Logger } from "../logger.ts";
 import { signalGroup, waitGroupGone } from "./group.ts";
+import { ownedGroups } from "./owned-groups.ts";
 
 export interface LifecycleOptions {
   /** Identifies the process in logs, e.g. { run_id } or { session_key }. */
@@ -46,6 +49,7 @@ export class ProcessLifecycle {
     this.#child = child;
     this.#options = options;
     this.#callbacks = callbacks;
+    if (child.pid !== undefined) ownedGroups.add(child.pid);
     child.once("spawn", () => {
       this.#spawned = true;
       callbacks.spawned?.();
@@ -117,6 +121,7 @@ export class ProcessLifecycle {
   #finish(result: ProcessEnd): void {
     if (this.#done) return;
     this.#done = true;
+    if (this.#child.pid !== undefined) ownedGroups.remove(this.#child.pid);
     this.#clearTimers();
     this.#callbacks.exit(result);
   }
