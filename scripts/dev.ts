@@ -1,6 +1,8 @@
 /**
  * `npm run dev`: the host runner and `wrangler dev` together, wired to each other with a fresh
- * shared secret, both stopped on Ctrl-C (or when either one exits).
+ * shared secret. Everything stops on Ctrl-C, on SIGTERM (`kill` of the npm process reaches this
+ * script: the npm script execs node), when the process that started it goes away, or when
+ * wrangler exits; a runner that exits on its own is restarted (dev-runner.ts).
  *
  * The workspace root is KIRO_WORKSPACE_ROOT, else the directory `npm run dev` was started from.
  * kiro-cli is KIRO_CLI_PATH, else `kiro-cli` on PATH; KIRO_API_KEY is passed to it.
@@ -16,6 +18,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { messageOf } from "../container/src/protocol/index.ts";
 import { envFileText, localKey } from "./dev-env.ts";
+import { DevRunner } from "./dev-runner.ts";
 import { devAdminTokenFile, devSecretsKeyFile, devStateDir } from "./dev-state.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -23,8 +26,12 @@ const WRANGLER = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 const DEV_PORT = Number(process.env.KIRO_DEV_PORT ?? 8787);
 const STATE_DIR = devStateDir();
 
+/** How often the script checks that the process that started it (npm) is still there. */
+const PARENT_CHECK_MS = 1_000;
+
 const children: ChildProcess[] = [];
 const scratch = mkdtempSync(path.join(tmpdir(), "kiro-mcp-edge-dev-"));
+let runner: DevRunner | undefined;
 let stopping = false;
 
 async function main(): Promise<void> {
@@ -32,14 +39,15 @@ async function main(): Promise<void> {
   const workspaceRoot = path.resolve(
     process.env.KIRO_WORKSPACE_ROOT ?? process.env.INIT_CWD ?? process.cwd(),
   );
-  const runner = await startRunner(secret, workspaceRoot);
-  say(`runner on ${runner.url} (workspace ${workspaceRoot})`);
-  await preflight(runner.url, secret);
+  runner = new DevRunner({ root: ROOT, secret, workspaceRoot, say, gaveUp: () => void stop(1) });
+  const runnerUrl = await runner.start();
+  say(`runner on ${runnerUrl} (workspace ${workspaceRoot})`);
+  await preflight(runnerUrl, secret);
 
   // Secrets go through a private env file, never the command line (visible in `ps`).
   const envFile = path.join(scratch, "dev.env");
   const vars = {
-    KIRO_RUNNER_URL: runner.url,
+    KIRO_RUNNER_URL: runnerUrl,
     KIRO_RUNNER_SECRET: secret,
     KIRO_ADMIN_TOKEN: localKey(devAdminTokenFile()),
     KIRO_SECRETS_KEY: localKey(devSecretsKeyFile()),
@@ -77,33 +85,6 @@ async function main(): Promise<void> {
     void announceAuth().then(() =>
       say(`MCP endpoint: http://127.0.0.1:${DEV_PORT}/mcp   (Ctrl-C stops everything)`),
     );
-  });
-}
-
-/** Starts the runner on a free loopback port and waits for its "listening" line. */
-function startRunner(secret: string, workspaceRoot: string): Promise<{ url: string }> {
-  const runner = spawn(process.execPath, [path.join(ROOT, "container/src/main.ts")], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      KIRO_RUNNER_MODE: "host",
-      PORT: "0",
-      KIRO_RUNNER_SECRET: secret,
-      KIRO_WORKSPACE_ROOT: workspaceRoot,
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  children.push(runner);
-  exitWith(runner, "runner");
-  return new Promise((resolve) => {
-    createInterface({ input: runner.stdout }).on("line", (line) => {
-      try {
-        const event = JSON.parse(line) as { event?: string; url?: string };
-        if (event.event === "listening" && event.url) resolve({ url: event.url });
-      } catch {
-        process.stdout.write(`${line}\n`);
-      }
-    });
   });
 }
 
@@ -148,8 +129,9 @@ function exitWith(child: ChildProcess, name: string): void {
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  await Promise.all(
-    children.map(
+  await Promise.all([
+    runner?.stop(),
+    ...children.map(
       (child) =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined)
@@ -162,7 +144,7 @@ async function stop(code: number): Promise<void> {
           ).unref();
         }),
     ),
-  );
+  ]);
   rmSync(scratch, { recursive: true, force: true });
   process.exit(code);
 }
@@ -179,6 +161,13 @@ function say(message: string): void {
 
 process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
+// npm's `sh -c` passes no signal on, and a killed npm sends none: a new parent means it is gone.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid === parent) return;
+  say("the process that started npm run dev is gone; stopping.");
+  void stop(0);
+}, PARENT_CHECK_MS).unref();
 main().catch((error: unknown) => {
   say(`failed to start: ${messageOf(error)}`);
   void stop(1);

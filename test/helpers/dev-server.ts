@@ -31,6 +31,8 @@ export interface StartDevServerOptions {
   env?: Record<string, string | undefined>;
   /** How long to wait for the "MCP endpoint:" line. Default 90 s (wrangler dev takes 5–10 s). */
   startTimeoutMs?: number;
+  /** Start it as a user does, `npm run dev` (then `pid` is npm's); default `node scripts/dev.ts`. */
+  npm?: boolean;
 }
 
 export interface DevServerExit {
@@ -45,6 +47,7 @@ export interface DevServer {
   mcpUrl: string;
   /** http://127.0.0.1:PORT */
   baseUrl: string;
+  /** The dev script's pid, or npm's when started with `npm`. */
   pid: number;
   /** Real path of KIRO_WORKSPACE_ROOT. */
   workspaceRoot: string;
@@ -67,7 +70,10 @@ export async function startDevServer(options: StartDevServerOptions = {}): Promi
     return dir;
   };
   const env = devEnv(await freePort(), options.env ?? {}, tempDir);
-  const child = spawn(process.execPath, [DEV_SCRIPT], {
+  const [command, args] = options.npm
+    ? ["npm", ["run", "--silent", "dev"]]
+    : [process.execPath, [DEV_SCRIPT]];
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env,
     detached: false,
