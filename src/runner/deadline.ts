@@ -8,7 +8,7 @@ import { RunnerRequestError } from "./client.ts";
 
 export class Deadline {
   readonly #controller = new AbortController();
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #expired: RunnerRequestError | undefined;
 
   /** `outer` (a caller's signal) aborts this deadline's signal too, without counting as expiry. */
@@ -28,7 +28,7 @@ export class Deadline {
 
   /** (Re)starts the countdown: `why` becomes the message of the unreachable error. */
   arm(ms: number, why: string): void {
-    clearTimeout(this.#timer);
+    this.clear();
     this.#timer = setTimeout(() => {
       this.#expired = new RunnerRequestError("unreachable", why, 0);
       this.#controller.abort(this.#expired);
@@ -36,7 +36,7 @@ export class Deadline {
   }
 
   clear(): void {
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
   }
 
   /** `promise`, or the unreachable error as soon as the deadline passes. */
