@@ -60,6 +60,11 @@ export const DEFAULTS = {
    */
   turnIdleTimeoutMs: 10 * 60_000,
   /**
+   * KIRO_PERMISSION_TIMEOUT_MS: under KIRO_TRUST=ask, how long a permission request waits for the
+   * client's answer before the read-only rule decides it. A turn waiting for an answer is not idle.
+   */
+  permissionTimeoutMs: 5 * 60_000,
+  /**
    * KIRO_SHUTDOWN_GRACE_MS: after SIGTERM, how long running turns may go on to finish before they
    * are stopped (reason shutdown). Container mode: 14 min, inside the 15 min Cloudflare gives a
    * container between SIGTERM and SIGKILL. Host mode: 0 (Ctrl-C in `npm run dev` stops at once).
@@ -78,8 +83,11 @@ export const DEFAULTS = {
 /**
  * KIRO_TRUST: which tools kiro-cli may use without a human. ACP: how `session/request_permission`
  * is answered (drivers/acp/permissions.ts); headless: kiro-cli's trust flags (drivers/headless.ts).
+ * `ask` (ACP only: headless kiro-cli cannot ask) hands each request to a client that can answer
+ * it — a task-aware MCP client, for a run started with `ask_permissions` — and decides by the
+ * `read-only` rule wherever no client can answer, or none does within KIRO_PERMISSION_TIMEOUT_MS.
  */
-export type TrustPolicy = "all" | "read-only" | "deny";
+export type TrustPolicy = "all" | "read-only" | "deny" | "ask";
 
 export type RunnerMode = "container" | "host";
 
@@ -121,6 +129,7 @@ export interface RunnerConfig {
   acpIdleMs: number;
   acpStartTimeoutMs: number;
   turnIdleTimeoutMs: number;
+  permissionTimeoutMs: number;
   shutdownGraceMs: number;
   commandTimeoutMs: number;
   metadataGraceMs: number;
@@ -148,7 +157,7 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 const DRIVERS: readonly RunnerDriver[] = ["acp", "headless"];
-const TRUST_POLICIES: readonly TrustPolicy[] = ["all", "read-only", "deny"];
+const TRUST_POLICIES: readonly TrustPolicy[] = ["all", "read-only", "deny", "ask"];
 
 /** Reads the configuration from `env`; throws ConfigError on a value the runner cannot use. */
 export function loadConfig(env: Env, cwd: string = process.cwd()): RunnerConfig {
@@ -201,14 +210,22 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): RunnerConfig 
 /** The ACP driver's settings, the trust policy, and where Kiro's and the runner's files live. */
 function acpConfig(env: Env, mode: RunnerMode) {
   const kiroHome = path.resolve(nonEmpty(env.KIRO_HOME) ?? path.join(os.homedir(), ".kiro"));
+  const driver = oneOf(env, "KIRO_DRIVER", DRIVERS, "acp");
+  const trust = oneOf(env, "KIRO_TRUST", TRUST_POLICIES, mode === "host" ? "read-only" : "all");
+  if (trust === "ask" && driver !== "acp") {
+    throw new ConfigError(
+      "KIRO_TRUST=ask needs KIRO_DRIVER=acp: headless kiro-cli cannot ask for permission (use all, read-only or deny).",
+    );
+  }
   return {
-    driver: oneOf(env, "KIRO_DRIVER", DRIVERS, "acp"),
-    trust: oneOf(env, "KIRO_TRUST", TRUST_POLICIES, mode === "host" ? "read-only" : "all"),
+    driver,
+    trust,
     kiroHome,
     stateDir: path.resolve(nonEmpty(env.KIRO_RUNNER_STATE_DIR) ?? path.join(kiroHome, "runner-state")),
     acpIdleMs: integer(env, "KIRO_ACP_IDLE_MS", DEFAULTS.acpIdleMs, 1),
     acpStartTimeoutMs: integer(env, "KIRO_ACP_START_TIMEOUT_MS", DEFAULTS.acpStartTimeoutMs, 1),
     turnIdleTimeoutMs: integer(env, "KIRO_TURN_IDLE_TIMEOUT_MS", DEFAULTS.turnIdleTimeoutMs, 1),
+    permissionTimeoutMs: integer(env, "KIRO_PERMISSION_TIMEOUT_MS", DEFAULTS.permissionTimeoutMs, 1),
     commandTimeoutMs: integer(env, "KIRO_COMMAND_TIMEOUT_MS", DEFAULTS.commandTimeoutMs, 1),
     metadataGraceMs: DEFAULTS.metadataGraceMs,
     secrets: [env.KIRO_API_KEY, env.KIRO_RUNNER_SECRET].filter(

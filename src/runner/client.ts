@@ -44,6 +44,11 @@ export interface RunnerClient {
    */
   events(runId: string, afterSeq: number, signal?: AbortSignal): AsyncIterable<RunEvent[]>;
   cancelRun(runId: string): Promise<RunSummary>;
+  /**
+   * A client's answer to a permission request the run's turn waits on (KIRO_TRUST=ask): one of
+   * the option ids Kiro offered, or null to dismiss it. permission_not_pending when none waits.
+   */
+  answerPermission(runId: string, key: string, optionId: string | null): Promise<void>;
   /** Runs a Kiro slash command in the session's kiro-cli (ACP driver only). */
   command(sessionKey: string, request: CommandRequest): Promise<CommandResponse>;
   /** The session's next run starts a new conversation. */

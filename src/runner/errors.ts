@@ -22,6 +22,7 @@ const RUNNER_TO_KIRO: Record<RunnerFailure, ErrorCode> = {
   clone_failed: ErrorCode.CloneFailed,
   git_failed: ErrorCode.GitFailed,
   push_refused: ErrorCode.InvalidInput,
+  permission_not_pending: ErrorCode.InvalidInput,
   internal: ErrorCode.Internal,
 };
 
@@ -42,6 +43,7 @@ const USER_FACING: ReadonlySet<RunnerFailure> = new Set<RunnerFailure>([
   "clone_failed",
   "git_failed",
   "push_refused",
+  "permission_not_pending",
 ]);
 
 export function toKiroError(error: RunnerRequestError): KiroError {

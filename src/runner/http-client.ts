@@ -103,6 +103,11 @@ export class HttpRunnerClient implements RunnerClient {
     return this.#json<RunSummary>("POST", `/runs/${encodeURIComponent(runId)}/cancel`);
   }
 
+  async answerPermission(runId: string, key: string, optionId: string | null): Promise<void> {
+    const path = `/runs/${encodeURIComponent(runId)}/permissions/${encodeURIComponent(key)}`;
+    await this.#json<Record<string, never>>("POST", path, { option_id: optionId });
+  }
+
   command(sessionKey: string, request: CommandRequest): Promise<CommandResponse> {
     const path = `${sessionPath(sessionKey)}/command`;
     return this.#json<CommandResponse>("POST", path, request, this.#deadlines.commandMs);

@@ -9,6 +9,7 @@ import { kiroApiKeyFor } from "../secrets/kiro-key.ts";
 import { settings } from "../settings.ts";
 import { durableSql, LazySchemaSql } from "../storage/sql.ts";
 import { createLogger, type Logger } from "../util/log.ts";
+import { answerPrompt } from "./answer-prompt.ts";
 import { History, type HistoryEntry, historyMarkdown } from "./history.ts";
 import { SessionMeta, type SessionRecord, type SessionSettings } from "./meta.ts";
 import { type PoolInfo, poolInfo } from "./pool-info.ts";
@@ -133,6 +134,25 @@ export class KiroSession extends DurableObject<Env> {
       const end = { taskId, fromChunkIndex: Number.MAX_SAFE_INTEGER, waitMs: 0 };
       return taskDigest(this.#store, await this.#tasks.status(meta.sessionId, end));
     }, taskNotFound(taskId));
+  }
+
+  /**
+   * A client's answer to one of Kiro's permission requests (KIRO_TRUST=ask): one of the offered
+   * option ids, or null to dismiss it. `answered: false` when that request is not waiting (never
+   * asked, answered already, decided by the timeout, or the task is over).
+   */
+  async answerPermission(
+    taskId: string,
+    key: string,
+    optionId: string | null,
+  ): Promise<Outcome<{ answered: boolean }>> {
+    return this.#withMeta(async () => {
+      const task = this.#store.get(taskId);
+      if (task === undefined) throw taskNotFound(taskId);
+      return {
+        answered: await answerPrompt(this.#store.prompts, this.#runner(), task, key, optionId, this.#log),
+      };
+    });
   }
 
   async cancelTask(taskId: string): Promise<Outcome<TaskStatusView>> {

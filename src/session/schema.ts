@@ -12,6 +12,8 @@
  * - expired_tasks: ids of tasks swept after their TTL, so asking for one says "expired".
  * - tasks.origin: the tool that started the task as an MCP Tasks extension task (null otherwise),
  *                 so the task's final result has that tool's shape.
+ * - permission_prompts: Kiro's permission requests handed to a client (KIRO_TRUST=ask), by the
+ *                 key the runner gave them: waiting, answered (sent to the runner) or settled.
  */
 export const SESSION_SCHEMA: readonly string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
@@ -54,4 +56,12 @@ export const SESSION_SCHEMA: readonly string[] = [
   `CREATE TABLE expired_tasks (id TEXT PRIMARY KEY, expired_at INTEGER NOT NULL)`,
   `ALTER TABLE tasks ADD COLUMN origin TEXT`,
   `ALTER TABLE tasks ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0`,
+  `CREATE TABLE permission_prompts (
+     task_id TEXT NOT NULL,
+     key TEXT NOT NULL,
+     request TEXT NOT NULL,
+     state TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     PRIMARY KEY (task_id, key)
+   ) WITHOUT ROWID`,
 ];

@@ -4,6 +4,7 @@
  * Kiro is doing now.
  */
 import type { ChunkKind } from "./chunks.ts";
+import type { WaitingPrompt } from "./permission-prompts.ts";
 import type { TaskStore } from "./task-store.ts";
 import { iso, type TaskStatusView } from "./views.ts";
 
@@ -23,6 +24,8 @@ export interface TaskDigest {
   updated_at: string;
   /** The latest line of Kiro's answer or the latest tool call or permission, if any. */
   status_line: string | null;
+  /** Kiro's permission requests waiting for the client's answer (KIRO_TRUST=ask), while it runs. */
+  waiting: WaitingPrompt[];
 }
 
 /** The digest of a task, given its status view (which has checked that the task exists). */
@@ -36,6 +39,7 @@ export function taskDigest(store: TaskStore, view: TaskStatusView): TaskDigest {
     origin: row?.origin ?? null,
     updated_at: updated,
     status_line: statusLine(recent),
+    waiting: view.status === "running" ? store.prompts.waiting(view.task_id) : [],
   };
 }
 

@@ -7,6 +7,7 @@ import {
 } from "../../container/src/protocol/index.ts";
 import type { Sql } from "../storage/sql.ts";
 import { type ChunkKind, capChunks, type NewChunk } from "./chunks.ts";
+import { PermissionPromptStore } from "./permission-prompts.ts";
 
 /**
  * A task's state. `running` and `cancelling` (a cancel was asked for; the runner has not yet
@@ -74,9 +75,12 @@ const PREVIEW_CHARS = 200;
 /** Tasks, their chunks and the conversation, over the session object's SQLite. */
 export class TaskStore {
   readonly #sql: Sql;
+  /** Kiro's permission requests waiting for a client, recorded as their chunks are stored. */
+  readonly prompts: PermissionPromptStore;
 
   constructor(sql: Sql) {
     this.#sql = sql;
+    this.prompts = new PermissionPromptStore(sql);
   }
 
   create(id: string, message: string, now: number, origin: string | null = null): void {
@@ -154,6 +158,7 @@ export class TaskStore {
       let idx = task.chunk_count;
       for (const chunk of notice === undefined ? kept : [...kept, notice])
         this.#insertChunk(id, idx++, chunk);
+      this.prompts.record(id, kept, Date.now());
       // The notice is the server's, not Kiro's output: it does not count as bytes received.
       const bytes = kept.reduce((sum, chunk) => sum + chunk.bytes, 0);
       this.#sql.run(
@@ -286,6 +291,7 @@ export class TaskStore {
         .map((row) => row.id);
       for (const id of ids) {
         this.#sql.run("DELETE FROM chunks WHERE task_id = ?", id);
+        this.prompts.forget(id);
         this.#sql.run("DELETE FROM tasks WHERE id = ?", id);
         this.#sql.run("INSERT OR REPLACE INTO expired_tasks (id, expired_at) VALUES (?, ?)", id, now);
       }

@@ -31,6 +31,8 @@ export interface StatusRequest {
 export interface StartOptions {
   /** The tool that started the turn as an MCP Tasks extension task; kept with the task. */
   origin?: string | undefined;
+  /** A client can answer Kiro's permission requests (honoured by a runner with KIRO_TRUST=ask). */
+  askPermissions?: boolean | undefined;
 }
 
 export interface SessionTasksDeps {
@@ -105,6 +107,7 @@ export class SessionTasks {
           agent: meta.agent ?? undefined,
           resume: meta.resumable,
           kiro_api_key: apiKey,
+          ...(options.askPermissions === true && { ask_permissions: true }),
         }),
       );
       store.setBootId(taskId, started.boot_id);

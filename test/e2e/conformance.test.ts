@@ -29,18 +29,11 @@ const SCENARIOS = [
   "tasks-mrtr-composition",
 ];
 
-/** Checks that may fail for now, with the reason: none once the suite passes whole. */
-const PENDING: Record<string, string> = {
-  "sep-2663-tasks-get-status-input-required":
-    "confirm_delete needs Kiro's permission prompts as input_required",
-  "tasks-mrtr-tasks-update-resumes": "confirm_delete needs Kiro's permission prompts as input_required",
-  "tasks-mrtr-partial-fulfillment": "multi_input needs Kiro's permission prompts as input_required",
-  "tasks-result-type-complete-on-non-task-responses": "confirm_delete needs Kiro's permission prompts",
-};
-
 const e2e = e2eSuite({
   env: {
     KIRO_TEST_FIXTURES: "1",
+    // confirm_delete and multi_input are Kiro permission prompts handed to the client.
+    KIRO_TRUST: "ask",
     // Scenarios keep a few tasks running at once (each fixture call is a session of its own).
     KIRO_MAX_RUNNING_TASKS: "20",
   },
@@ -84,7 +77,6 @@ describe("MCP conformance, tasks-* scenarios", () => {
     expect(checks.length).toBeGreaterThan(0);
     const failed = checks
       .filter((check) => check.status === "FAILURE" || check.status === "WARNING")
-      .filter((check) => PENDING[check.id] === undefined)
       .map((check) => `${check.id}: ${check.errorMessage}`);
     expect(failed).toEqual([]);
   });

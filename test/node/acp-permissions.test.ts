@@ -81,6 +81,6 @@ describe("permission requests under each KIRO_TRUST policy", () => {
 
   it("refuses a KIRO_TRUST it does not know at start-up", async () => {
     const failure = await startRunner({ env: { KIRO_TRUST: "some" } }).catch((error: Error) => error);
-    expect(String(failure)).toContain('KIRO_TRUST must be one of all, read-only, deny, not \\"some\\"');
+    expect(String(failure)).toContain('KIRO_TRUST must be one of all, read-only, deny, ask, not \\"some\\"');
   });
 });

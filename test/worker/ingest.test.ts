@@ -83,6 +83,7 @@ class ScriptedRunner implements RunnerClient {
   resolveWorkspace = notUsed;
   startRun = notUsed;
   cancelRun = notUsed;
+  answerPermission = notUsed;
   command = notUsed;
   resetSession = notUsed;
   endSession = notUsed;

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { ToolContext } from "../../src/mcp/context.ts";
 import { fixturesEnabled } from "../../src/mcp/tasks/fixtures/guard.ts";
+import { elicitationFor, optionFor } from "../../src/mcp/tasks/permission-input.ts";
 import { statusLine } from "../../src/session/task-digest.ts";
 
 describe("the conformance fixtures' guard", () => {
@@ -46,5 +47,62 @@ describe("statusLine", () => {
 
   it("is cut at 200 characters", () => {
     expect(statusLine([text("x".repeat(500))])).toHaveLength(200);
+  });
+});
+
+describe("a client's response to a permission request", () => {
+  const prompt = {
+    key: "permission-3",
+    request: {
+      sessionId: "s",
+      toolCall: { toolCallId: "t", title: "Run npm test", kind: "execute" },
+      options: [
+        { optionId: "yes", name: "Yes", kind: "allow_once" },
+        { optionId: "always", name: "Always", kind: "allow_always" },
+        { optionId: "no", name: "No", kind: "reject_once" },
+      ],
+    },
+  };
+
+  it("maps accept, decline and cancel to Kiro's options", () => {
+    expect(optionFor(prompt, { action: "accept", content: { option: "always" } })).toBe("always");
+    expect(optionFor(prompt, { action: "accept" })).toBe("yes");
+    expect(optionFor(prompt, { action: "accept", content: { confirm: true } })).toBe("yes");
+    expect(optionFor(prompt, { action: "decline" })).toBe("no");
+    expect(optionFor(prompt, { action: "cancel" })).toBeNull();
+  });
+
+  it("refuses what is no answer, naming the key", () => {
+    expect(() => optionFor(prompt, { action: "accept", content: { option: "sudo" } })).toThrow(
+      "inputResponses.permission-3 content.option must be one of yes, always, no",
+    );
+    expect(() => optionFor(prompt, { ignored: true })).toThrow(
+      /inputResponses.permission-3 must be an elicitation result/,
+    );
+  });
+
+  it("offers Kiro's options as a form with one optional field", () => {
+    expect(elicitationFor(prompt)).toEqual({
+      method: "elicitation/create",
+      params: {
+        mode: "form",
+        message:
+          'Kiro asks to execute: Run npm test. Accept to allow it (choose "Always" to stop Kiro asking again for this tool), decline to refuse.',
+        requestedSchema: {
+          type: "object",
+          properties: {
+            option: {
+              type: "string",
+              title: "Answer",
+              oneOf: [
+                { const: "yes", title: "Yes" },
+                { const: "always", title: "Always" },
+                { const: "no", title: "No" },
+              ],
+            },
+          },
+        },
+      },
+    });
   });
 });

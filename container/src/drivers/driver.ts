@@ -57,6 +57,8 @@ export interface TurnRequest {
   resume?: boolean | undefined;
   /** The Kiro session the run belongs to (StartRunRequest.session_key). */
   sessionKey?: string | undefined;
+  /** A client can answer this turn's permission requests (StartRunRequest.ask_permissions). */
+  askPermissions?: boolean | undefined;
   /** Absolute path of kiro-cli. */
   cliPath: string;
   /** The environment kiro-cli gets. */
@@ -79,6 +81,12 @@ export interface TurnSink {
 /** A started turn. `stop` ends it as soon as it can; the sink's end() still follows. */
 export interface TurnHandle {
   stop(reason: StopReason): void;
+  /**
+   * A client's answer to the permission request waiting under `key` (an offered option id, or
+   * null to dismiss it). Throws a RunnerFault when no request waits there; a driver whose turns
+   * never ask a client leaves it out.
+   */
+  answerPermission?(key: string, optionId: string | null): void;
 }
 
 /**

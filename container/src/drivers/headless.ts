@@ -46,11 +46,14 @@ export const HEADLESS_READ_ONLY_TOOLS = ["read", "glob", "grep"] as const;
  *   deny       → --trust-tools= (kiro-cli's documented "trust no tools"; reports on kiro-cli 2.x
  *                say it prints a warning about a tool named "" and keeps the tools its default
  *                agent trusts in the working directory, reads among them)
+ *   ask        → as read-only, the rule `ask` falls back to (the configuration refuses `ask`
+ *                with the headless driver, which cannot ask anyone)
  */
 export const HEADLESS_TRUST_FLAGS: Record<TrustPolicy, string> = {
   all: "--trust-all-tools",
   "read-only": `--trust-tools=${HEADLESS_READ_ONLY_TOOLS.join(",")}`,
   deny: "--trust-tools=",
+  ask: `--trust-tools=${HEADLESS_READ_ONLY_TOOLS.join(",")}`,
 };
 
 /** kiro-cli's arguments for one headless turn. */

@@ -5,13 +5,15 @@
  */
 
 import { RunnerFault } from "../errors.ts";
-import type {
-  CloneRequest,
-  CommandRequest,
-  ResolveWorkspaceRequest,
-  StartRunRequest,
-  WorkspaceSource,
-  WriteFileRequest,
+import {
+  type CloneRequest,
+  type CommandRequest,
+  PERMISSION_KEY,
+  type PermissionAnswer,
+  type ResolveWorkspaceRequest,
+  type StartRunRequest,
+  type WorkspaceSource,
+  type WriteFileRequest,
 } from "../protocol/index.ts";
 import { checkCloneUrl, type GitTransport } from "../workspace/clone-url.ts";
 
@@ -29,8 +31,10 @@ const START_FIELDS = new Set([
   "session_key",
   "kiro_api_key",
   "workspace",
+  "ask_permissions",
 ]);
 const COMMAND_FIELDS = new Set(["command", "cwd", "agent", "kiro_api_key"]);
+const PERMISSION_ANSWER_FIELDS = new Set(["option_id"]);
 /** A Kiro API key: printable ASCII without spaces, as the Worker's secret store accepts it. */
 const API_KEY = /^[\x21-\x7e]{1,4096}$/;
 const WRITE_FILE_FIELDS = new Set(["path", "content"]);
@@ -57,6 +61,7 @@ export function parseStartRun(body: unknown, transport: GitTransport): StartRunR
     session_key: optionalSessionKey(fields),
     kiro_api_key: optionalApiKey(fields),
     workspace: optionalWorkspaceSource(fields.workspace, transport),
+    ask_permissions: optionalBoolean(fields, "ask_permissions"),
   };
 }
 
@@ -100,6 +105,25 @@ function optionalWorkspaceSource(value: unknown, transport: GitTransport): Works
     branch: typeof branch === "string" ? branch : null,
     git_token: optionalToken(fields, "git_token"),
   };
+}
+
+/** An answer to a permission request: `option_id`, a string or null (dismiss). */
+export function parsePermissionAnswer(body: unknown): PermissionAnswer {
+  const fields = knownFields(body, PERMISSION_ANSWER_FIELDS);
+  const optionId = fields.option_id;
+  if (optionId !== null && (typeof optionId !== "string" || optionId === "" || optionId.length > 200)) {
+    throw bad(
+      "option_id",
+      "must be one of the option ids Kiro offered (1-200 characters), or null to dismiss",
+    );
+  }
+  return { option_id: optionId };
+}
+
+/** A permission request's key from the URL path, as the runner minted it. */
+export function parsePermissionKey(segment: string): string {
+  if (!PERMISSION_KEY.test(segment)) throw bad("permission key", 'must look like "permission-1"');
+  return segment;
 }
 
 /** A slash command: starts with "/", one line, at most MAX_COMMAND_BYTES. */

@@ -23,6 +23,8 @@ import {
   parseAfter,
   parseClone,
   parseCommand,
+  parsePermissionAnswer,
+  parsePermissionKey,
   parseResolveWorkspace,
   parseSessionKey,
   parseStartRun,
@@ -44,7 +46,7 @@ export interface ServerDeps {
   streams: OpenStreams;
 }
 
-const RUN_ROUTE = /^\/runs\/([^/]+)(\/events|\/cancel)?$/;
+const RUN_ROUTE = /^\/runs\/([^/]+)(\/events|\/cancel|\/permissions\/[^/]+)?$/;
 const SESSION_ROUTE = /^\/sessions\/([^/]+)(\/command|\/reset)?$/;
 
 /**
@@ -95,6 +97,12 @@ async function handleRun(
       return streamEvents(res, await deps.manager.events(runId), after, deps.streams);
     }
     if (action === "POST /cancel") return sendJson(res, 200, await deps.manager.cancel(runId));
+    if (action.startsWith("POST /permissions/")) {
+      const key = parsePermissionKey(action.slice("POST /permissions/".length));
+      const answer = parsePermissionAnswer(await readJson(req, deps.config.maxBodyBytes));
+      await deps.manager.answerPermission(runId, key, answer);
+      return sendJson(res, 200, {});
+    }
   }
   throw notFound(req, url);
 }

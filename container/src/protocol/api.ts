@@ -42,6 +42,10 @@
  *                                       the partial clone is removed.
  *   POST /workspace/diff, GET /workspace/file, POST /workspace/push: a session's work out of its
  *                                       clone (workspace.ts).
+ *   POST /runs/:id/permissions/:key   PermissionAnswer → 200 {}: answers the permission request
+ *                                       Kiro asked a client under KIRO_TRUST=ask (permissions.ts);
+ *                                       409 permission_not_pending once it was answered, timed
+ *                                       out or the turn ended; 400 for an option Kiro did not offer.
  *   POST /runs/:id/cancel             → 200 RunSummary (idempotent; a finished run is unchanged).
  *                                       Answers once the run has ended (exit event written), so
  *                                       the summary's status is final: at most the kill grace
@@ -139,6 +143,11 @@ export interface StartRunRequest {
    * ends the run with reason prepare_failed.
    */
   workspace?: WorkspaceSource | undefined;
+  /**
+   * A client can answer this run's permission requests (POST /runs/:id/permissions/:key). Only
+   * under KIRO_TRUST=ask; without it (or a client that never answers) the policy decides.
+   */
+  ask_permissions?: boolean | undefined;
 }
 
 /** Where a session's clone comes from: enough to build it again. */

@@ -29,6 +29,8 @@ export const RunnerErrorCode = {
   GitFailed: "git_failed",
   /** A push the runner will not make: nothing changed, the branch exists, or it is the default branch. */
   PushRefused: "push_refused",
+  /** An answer to a permission request that is not waiting (answered, timed out, turn over, unknown). */
+  PermissionNotPending: "permission_not_pending",
   Internal: "internal",
 } as const;
 export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
@@ -52,6 +54,7 @@ export const RUNNER_ERROR_STATUS: Record<RunnerErrorCode, number> = {
   clone_failed: 422,
   git_failed: 422,
   push_refused: 409,
+  permission_not_pending: 409,
   internal: 500,
 };
 

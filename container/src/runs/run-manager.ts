@@ -16,6 +16,7 @@ import type {
   CloneRequest,
   CommandRequest,
   CommandResponse,
+  PermissionAnswer,
   RunnerStats,
   RunSummary,
   StartRunRequest,
@@ -77,7 +78,7 @@ export class RunManager {
     const { cwd, rebuild } = await this.#workingDirectory(request);
     this.#assertNew(request.run_id);
     this.#assertCapacity();
-    const { message, agent, model, resume, session_key: sessionKey } = request;
+    const { message, agent, model, resume, session_key: sessionKey, ask_permissions } = request;
     const turn: TurnRequest = {
       runId: request.run_id,
       message,
@@ -86,6 +87,7 @@ export class RunManager {
       model,
       resume,
       sessionKey,
+      askPermissions: ask_permissions,
       cliPath,
       env: this.#childEnv(request.kiro_api_key),
     };
@@ -164,6 +166,15 @@ export class RunManager {
     run.stop("cancelled");
     await run.waitEnded();
     return run.summary();
+  }
+
+  /** A client's answer to a permission request of a running run (KIRO_TRUST=ask). */
+  async answerPermission(runId: string, key: string, answer: PermissionAnswer): Promise<void> {
+    const run = await this.#find(runId);
+    if (!(run instanceof Run)) {
+      throw new RunnerFault("permission_not_pending", `run ${runId} has ended (${run.status})`);
+    }
+    run.answerPermission(key, answer.option_id);
   }
 
   /** A Kiro slash command on the session's kiro-cli (a driver without commands refuses it first). */

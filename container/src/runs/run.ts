@@ -7,6 +7,7 @@
 import type { RunnerConfig } from "../config.ts";
 import type { StopReason, TurnEnd, TurnHandle, TurnSink, TurnStart } from "../drivers/driver.ts";
 import { unstartedTurn } from "../drivers/verdict.ts";
+import { RunnerFault } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { RunStatus, RunSummary } from "../protocol/index.ts";
 import { messageOf } from "../protocol/index.ts";
@@ -82,6 +83,18 @@ export class Run implements OutputOwner {
     this.#stopReason = reason;
     this.#context.logger.info("run_stopping", { run_id: this.id, reason });
     this.#handle?.stop(reason);
+  }
+
+  /** A client's answer to the permission request of this run's turn waiting under `key`. */
+  answerPermission(key: string, optionId: string | null): void {
+    const handle = this.#status === "running" ? this.#handle : undefined;
+    if (handle?.answerPermission === undefined) {
+      throw new RunnerFault(
+        "permission_not_pending",
+        `run ${this.id} has no permission request waiting for an answer (${this.#status})`,
+      );
+    }
+    handle.answerPermission(key, optionId);
   }
 
   /** Resolves once the exit event is written. */

@@ -1,7 +1,8 @@
 /**
  * kiro_chat and kiro_chat_async as task tools: one Kiro turn, and on completion the result
- * kiro_chat would have returned. A task started by a plain kiro_chat_async (no extension) reads
- * the same way through tasks/get.
+ * kiro_chat would have returned. A task-aware client can answer Kiro's permission requests, so
+ * the turn is started with `askPermissions` (honoured by a runner with KIRO_TRUST=ask). A task
+ * started by a plain kiro_chat_async (no extension) reads the same way through tasks/get.
  */
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { z } from "zod";
@@ -20,7 +21,8 @@ export function kiroTurnTask(name: "kiro_chat" | "kiro_chat_async"): TaskTool {
     input: turnInput,
     async start(args, ctx) {
       const { message, session_id } = args as z.infer<typeof turnInput>;
-      const started = await accountOf(ctx).startTask(ctx.userId, message, session_id, { origin: name });
+      const options = { origin: name, askPermissions: true };
+      const started = await accountOf(ctx).startTask(ctx.userId, message, session_id, options);
       return unwrap(started).task_id;
     },
     result: kiroTurnResult,

@@ -10,6 +10,7 @@ import { ErrorCode, KiroError, taskNotFound, unwrap } from "../../errors.ts";
 import type { TaskDigest } from "../../session/task-digest.ts";
 import { sessionOfTask, type ToolContext } from "../context.ts";
 import { requireTasks } from "./extension.ts";
+import { optionFor } from "./permission-input.ts";
 import { detailedTask } from "./task-state.ts";
 
 const taskIdParams = z.looseObject({ taskId: z.string() });
@@ -43,9 +44,7 @@ export function registerTaskMethods(server: Server, ctx: ToolContext, resultFor:
           "Invalid params for tasks/update: inputResponses is required",
         );
       }
-      await digestOf(ctx, params.taskId);
-      // No task of ours asks for input yet: every response is for a key that is not outstanding,
-      // which the spec says to ignore.
+      await answerPrompts(ctx, params.taskId, request.mcpReq.inputResponses);
       return {};
     }),
   );
@@ -57,6 +56,24 @@ export function registerTaskMethods(server: Server, ctx: ToolContext, resultFor:
       return {};
     }),
   );
+}
+
+/**
+ * Delivers the responses to the task's waiting permission requests; responses for any other key
+ * (never issued, answered already, decided meanwhile) are ignored, as the spec asks. All are
+ * checked before any is delivered, so a bad one changes nothing.
+ */
+async function answerPrompts(
+  ctx: ToolContext,
+  taskId: string,
+  responses: Record<string, unknown>,
+): Promise<void> {
+  const stub = await sessionOfTask(ctx, taskId);
+  const { waiting }: TaskDigest = unwrap(await stub.taskDigest(taskId));
+  const answers = waiting
+    .filter((prompt) => Object.hasOwn(responses, prompt.key))
+    .map((prompt) => ({ key: prompt.key, optionId: optionFor(prompt, responses[prompt.key]) }));
+  for (const { key, optionId } of answers) unwrap(await stub.answerPermission(taskId, key, optionId));
 }
 
 /** The digest of a task the user owns. */

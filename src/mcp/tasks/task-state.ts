@@ -2,7 +2,8 @@
  * Our task as the extension's `DetailedTask` (what tasks/get answers) and `Task` (the handle a
  * task-creating tools/call answers):
  *
- *   running                 → working (or input_required while Kiro waits for an answer)
+ *   running                 → working, or input_required while Kiro's permission requests wait
+ *                             for the client (inputRequests: ./permission-input.ts)
  *   cancelling              → working, saying so: the turn is being stopped, its end not yet known
  *   cancelled               → cancelled
  *   completed, failed       → completed, with the CallToolResult of the tool that started it: a
@@ -18,6 +19,7 @@ import type { DetailedTaskV2, TaskV2 } from "@modelcontextprotocol/ext-tasks/cor
 import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
 import type { TaskDigest } from "../../session/task-digest.ts";
 import type { ToolContext } from "../context.ts";
+import { elicitationFor, promptLine } from "./permission-input.ts";
 import type { ResultOf } from "./task-tool.ts";
 
 /** Suggested tasks/get interval: a Kiro turn takes minutes, its output arrives every second or so. */
@@ -33,6 +35,7 @@ export async function detailedTask(
   const message = digest.status_line ?? undefined;
   switch (view.status) {
     case "running":
+      if (digest.waiting.length > 0) return inputRequired(base, digest);
       return { ...base, status: "working", ...(message !== undefined && { statusMessage: message }) };
     case "cancelling":
       return { ...base, status: "working", statusMessage: "Cancelling: the turn is being stopped." };
@@ -47,6 +50,17 @@ export async function detailedTask(
         return { ...base, status: "failed", ...failure(error, view.task_id, ctx) };
       }
   }
+}
+
+function inputRequired(base: ReturnType<typeof taskBase>, digest: TaskDigest): DetailedTaskV2 {
+  const [first] = digest.waiting;
+  const more = digest.waiting.length > 1 ? ` (and ${digest.waiting.length - 1} more)` : "";
+  return {
+    ...base,
+    status: "input_required",
+    statusMessage: first === undefined ? "" : `${promptLine(first)}${more}: answer with tasks/update.`,
+    inputRequests: Object.fromEntries(digest.waiting.map((prompt) => [prompt.key, elicitationFor(prompt)])),
+  };
 }
 
 /** The plain `Task` fields of a detailed task: what a CreateTaskResult carries. */

@@ -36,8 +36,10 @@ export interface AcpProcessOptions {
 export interface AcpProcessHandlers {
   /** Every notification from kiro-cli, in arrival order, as received. */
   notification(method: string, params: unknown): void;
-  /** Answers `session/request_permission` at once: nothing ever waits for a human. */
-  permission(request: acp.RequestPermissionRequest): acp.RequestPermissionResponse;
+  /** Answers `session/request_permission`: at once, or once a client answered (KIRO_TRUST=ask). */
+  permission(
+    request: acp.RequestPermissionRequest,
+  ): acp.RequestPermissionResponse | Promise<acp.RequestPermissionResponse>;
   /** kiro-cli's stderr, decoded (not yet cleaned). */
   stderr(text: string): void;
 }

@@ -27,6 +27,9 @@ import { AcpStarter, type StarterDeps } from "./starter.ts";
 import { AcpTurn } from "./turn.ts";
 import { AcpStartFailure, type Ready, type SessionWant } from "./types.ts";
 
+/** A request between turns: no client is waiting on it, so `ask` decides by its rule. */
+const NO_TURN = { why: "no_client" } as const;
+
 export interface AcpSessionDeps extends StarterDeps {
   /** The session has no process and no work: the pool may forget it. */
   onIdle(session: AcpSession): void;
@@ -140,8 +143,8 @@ export class AcpSession {
   #handlers(): AcpProcessHandlers {
     return {
       notification: (method, params) => this.#turn?.notification(method, params),
-      permission: (request): RequestPermissionResponse =>
-        this.#turn?.permission(request) ?? decidePermission(this.#config.trust, request).response,
+      permission: (request): RequestPermissionResponse | Promise<RequestPermissionResponse> =>
+        this.#turn?.permission(request) ?? decidePermission(this.#config.trust, request, NO_TURN).response,
       stderr: (text) => this.#turn?.stderr(text),
     };
   }

@@ -25,6 +25,7 @@ import { IdleWatch } from "../../timeouts.ts";
 import type { StopReason, TurnHandle, TurnRequest, TurnSink } from "../driver.ts";
 import { describeExit } from "../verdict.ts";
 import { CoalescingSink } from "./coalescing-sink.ts";
+import { PermissionPrompts } from "./permission-prompts.ts";
 import { decidePermission } from "./permissions.ts";
 import { obj, renderRequestError } from "./render.ts";
 import { AcpStartFailure, type AcpTurnEnd, type Ready } from "./types.ts";
@@ -64,6 +65,8 @@ export class AcpTurn implements TurnHandle {
   #onInterrupted: () => void = () => {};
   /** Kiro's words when it reported a rate limit during the turn. */
   #rateLimit: string | undefined;
+  /** Permission requests waiting for the client's answer (KIRO_TRUST=ask). */
+  readonly #prompts: PermissionPrompts;
 
   constructor(request: TurnRequest, sink: TurnSink, context: TurnContext) {
     this.#context = context;
@@ -75,9 +78,12 @@ export class AcpTurn implements TurnHandle {
         this.#rateLimit = message;
       },
     });
-    this.#idle = new IdleWatch(
-      context.config.turnIdleTimeoutMs,
-      () => this.#ready?.process.lastActivityAt ?? 0,
+    this.#prompts = new PermissionPrompts(
+      (text, data) => this.#sink.update("permission", text, data),
+      context.config.permissionTimeoutMs,
+    );
+    this.#idle = new IdleWatch(context.config.turnIdleTimeoutMs, () =>
+      Math.max(this.#ready?.process.lastActivityAt ?? 0, this.#prompts.lastActivityAt),
     );
   }
 
@@ -99,6 +105,7 @@ export class AcpTurn implements TurnHandle {
     }
     clearTimeout(this.#graceTimer);
     this.#idle.stop();
+    this.#prompts.dismissAll();
     this.#inFlight = false;
     const kiro = this.#ready?.process;
     if (this.#endProcess && kiro?.alive) end = { ...end, exit: await kiro.kill("run_stopped") };
@@ -110,6 +117,7 @@ export class AcpTurn implements TurnHandle {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#endProcess = reason !== "cancelled";
+    this.#prompts.dismissAll();
     const ready = this.#ready;
     if (!this.#inFlight || ready === undefined) {
       this.#context.killStarting("stopped_while_starting");
@@ -154,11 +162,24 @@ export class AcpTurn implements TurnHandle {
     this.#mapper.notification(method, params, own);
   }
 
-  /** Answers a permission request by KIRO_TRUST and records the decision. */
-  permission(request: acp.RequestPermissionRequest): acp.RequestPermissionResponse {
-    const decision = decidePermission(this.#context.config.trust, request);
+  /**
+   * Answers a permission request by KIRO_TRUST and records the decision; under `ask`, a run whose
+   * client can answer gets the request (this.answerPermission), any other decides by its rule.
+   */
+  permission(
+    request: acp.RequestPermissionRequest,
+  ): acp.RequestPermissionResponse | Promise<acp.RequestPermissionResponse> {
+    const { trust } = this.#context.config;
+    if (trust === "ask" && this.#request.askPermissions === true && this.#inFlight && !this.#stopped) {
+      return this.#prompts.ask(request);
+    }
+    const decision = decidePermission(trust, request, trust === "ask" ? { why: "no_client" } : undefined);
     if (this.#inFlight) this.#sink.update("permission", decision.text, decision.data);
     return decision.response;
+  }
+
+  answerPermission(key: string, optionId: string | null): void {
+    this.#prompts.answer(key, optionId);
   }
 
   stderr(text: string): void {
