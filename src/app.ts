@@ -65,7 +65,14 @@ export function createApp() {
     const config = settings(c.env);
     const log = createLogger({ component: "mcp", user_id: identity?.userId });
     const origin = new URL(c.req.url).origin;
-    const ctx = { userId: identity?.userId ?? "", env: c.env, settings: config, log, origin };
+    const ctx = {
+      userId: identity?.userId ?? "",
+      credentialId: identity?.credentialId ?? "",
+      env: c.env,
+      settings: config,
+      log,
+      origin,
+    };
     const handler = createMcpHandler(({ era }) => createMcpServer(ctx, era), {
       route: "/mcp",
       maxRequestBodySize: MAX_MCP_BODY_BYTES,

@@ -3,14 +3,16 @@
  * Values are never logged (KIRO_API_KEY is kept only to redact it from everything the runner sends).
  *
  * Modes:
- * - container (default): binds HOST (default 0.0.0.0), workspace root /workspace, secret optional.
+ * - container (default): binds HOST (default 0.0.0.0), workspace root /workspace.
  * - host (`KIRO_RUNNER_MODE=host`, dev and tests): binds 127.0.0.1 only, workspace root defaults to
- *   the current directory, and KIRO_RUNNER_SECRET is required because other local users and
- *   browsers can reach 127.0.0.1.
+ *   the current directory.
+ * Both refuse to start without KIRO_RUNNER_SECRET: in a container the Worker gives each container
+ * its own credential, on a host other local users and browsers can reach 127.0.0.1.
  */
 
 import os from "node:os";
 import path from "node:path";
+import { lookupUser, type RunAs } from "./process/run-as.ts";
 import type { RunnerDriver } from "./protocol/index.ts";
 
 /** Limits and defaults, units in the names. Each can be overridden by the env var next to it. */
@@ -78,6 +80,8 @@ export const DEFAULTS = {
   cloneTimeoutMs: 5 * 60_000,
   /** Secrets shorter than this are not redacted: replacing them would mangle ordinary text. */
   minRedactedSecretChars: 8,
+  /** Shortest KIRO_RUNNER_SECRET accepted: the Worker's per-container credentials are 64 hex characters. */
+  minRunnerSecretChars: 16,
 } as const;
 
 /**
@@ -95,8 +99,10 @@ export interface RunnerConfig {
   mode: RunnerMode;
   host: string;
   port: number;
-  /** Shared secret every request must carry; undefined only in container mode without one. */
-  secret: string | undefined;
+  /** The credential every request must carry (KIRO_RUNNER_SECRET). */
+  secret: string;
+  /** KIRO_RUN_AS: the user kiro-cli and git run as, and who owns what the runner writes; undefined: the runner's own. */
+  runAs: RunAs | undefined;
   workspaceRoot: string;
   /** KIRO_CLI_PATH as given: a bare command name is looked up on PATH. */
   kiroCliPath: string;
@@ -160,19 +166,19 @@ const DRIVERS: readonly RunnerDriver[] = ["acp", "headless"];
 const TRUST_POLICIES: readonly TrustPolicy[] = ["all", "read-only", "deny", "ask"];
 
 /** Reads the configuration from `env`; throws ConfigError on a value the runner cannot use. */
-export function loadConfig(env: Env, cwd: string = process.cwd()): RunnerConfig {
+export function loadConfig(
+  env: Env,
+  cwd: string = process.cwd(),
+  passwd?: string,
+  runnerUid: number = process.getuid?.() ?? -1,
+): RunnerConfig {
   const mode = parseMode(env.KIRO_RUNNER_MODE);
-  const secret = nonEmpty(env.KIRO_RUNNER_SECRET);
-  if (mode === "host" && secret === undefined) {
-    throw new ConfigError(
-      "KIRO_RUNNER_SECRET is required when KIRO_RUNNER_MODE=host: set it to a long random value shared with the Worker (KIRO_RUNNER_SECRET in .dev.vars).",
-    );
-  }
   return {
     mode,
     host: mode === "host" ? "127.0.0.1" : (nonEmpty(env.HOST) ?? "0.0.0.0"),
     port: integer(env, "PORT", DEFAULTS.port, 0),
-    secret,
+    secret: runnerSecret(env, mode),
+    runAs: runAs(env, runnerUid, passwd),
     workspaceRoot: nonEmpty(env.KIRO_WORKSPACE_ROOT) ?? (mode === "host" ? cwd : "/workspace"),
     kiroCliPath: nonEmpty(env.KIRO_CLI_PATH) ?? "kiro-cli",
     hasApiKey: nonEmpty(env.KIRO_API_KEY) !== undefined,
@@ -232,6 +238,39 @@ function acpConfig(env: Env, mode: RunnerMode) {
       (value): value is string => value !== undefined && value.length >= DEFAULTS.minRedactedSecretChars,
     ),
   };
+}
+
+/** KIRO_RUNNER_SECRET: the runner never serves a request without a credential. */
+function runnerSecret(env: Env, mode: RunnerMode): string {
+  const secret = nonEmpty(env.KIRO_RUNNER_SECRET);
+  if (secret === undefined) {
+    throw new ConfigError(
+      mode === "host"
+        ? "KIRO_RUNNER_SECRET is required when KIRO_RUNNER_MODE=host: set it to a long random value shared with the Worker (npm run dev does)."
+        : "KIRO_RUNNER_SECRET is required: the Worker passes each container its own credential when it starts it; without one the runner would serve anyone who reaches its port.",
+    );
+  }
+  if (secret.length < DEFAULTS.minRunnerSecretChars) {
+    throw new ConfigError(
+      `KIRO_RUNNER_SECRET must be at least ${DEFAULTS.minRunnerSecretChars} characters long.`,
+    );
+  }
+  return secret;
+}
+
+/** KIRO_RUN_AS: an existing user other than the runner's, which only root can start processes as. */
+function runAs(env: Env, runnerUid: number, passwd: string | undefined): RunAs | undefined {
+  const name = nonEmpty(env.KIRO_RUN_AS);
+  if (name === undefined) return undefined;
+  const user = lookupUser(name, passwd);
+  if (user === undefined) throw new ConfigError(`KIRO_RUN_AS=${name}: there is no such user in /etc/passwd.`);
+  if (runnerUid !== 0) {
+    throw new ConfigError(
+      `KIRO_RUN_AS=${name} needs the runner to run as root (it starts kiro-cli as that user); unset KIRO_RUN_AS to run kiro-cli as the runner's own user.`,
+    );
+  }
+  if (user.uid === 0) throw new ConfigError(`KIRO_RUN_AS=${name} must name a user other than root.`);
+  return user;
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {

@@ -31,7 +31,7 @@ function main(): void {
   const bootId = randomUUID();
   // Before anything is spawned: what a dead runner left is stopped, what this one starts is noted.
   const reaped = ownedGroups.record(config.stateDir, bootId, logger);
-  const workspace = new Workspace(config.workspaceRoot);
+  const workspace = new Workspace(config.workspaceRoot, config.runAs);
   const redactor = new Redactor(config.secrets);
   const driver = createDriver(config, logger, redactor);
   const cloner = new WorkspaceCloner({ config, workspace, logger, redactor });
@@ -67,6 +67,7 @@ function main(): void {
       mode: config.mode,
       driver: config.driver,
       trust: config.trust,
+      run_as: config.runAs?.name ?? null,
       boot_id: bootId,
       workspace_root: workspace.root,
       reaped_leftover_groups: reaped,
@@ -83,10 +84,7 @@ function createDriver(config: RunnerConfig, logger: Logger, redactor: Redactor):
 
 function loadOrExit(logger: Logger): RunnerConfig {
   try {
-    const config = loadConfig(process.env);
-    if (config.secret === undefined)
-      logger.warn("no_runner_secret", { detail: "KIRO_RUNNER_SECRET is not set" });
-    return config;
+    return loadConfig(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     logger.error("config_invalid", { detail: error.message });

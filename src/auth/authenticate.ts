@@ -19,8 +19,13 @@ const VERIFIED_FOR_S = 3600;
 
 export interface Identity {
   userId: string;
+  /** The credential the request came with: a token id, or LOCAL_CREDENTIAL_ID in local mode. */
+  credentialId: string;
   authInfo: AuthInfo;
 }
+
+/** The credential id of the local user's requests (no token). */
+export const LOCAL_CREDENTIAL_ID = "local";
 
 export function tokenRegistry(env: Env) {
   return env.TOKEN_REGISTRY.getByName(REGISTRY_NAME);
@@ -54,9 +59,17 @@ export async function authenticate(request: Request, env: Env): Promise<Identity
     });
     const auth = await gate(request);
     if (auth instanceof Response) return auth;
-    return { userId: String(auth.extra?.userId), authInfo: auth };
+    return { userId: String(auth.extra?.userId), credentialId: auth.clientId, authInfo: auth };
   }
-  if ((await registry.activeCount()) > 0) {
+  return localIdentity(request, env);
+}
+
+/**
+ * The local user, when `request` may act as them: no tokens exist and it came to a loopback
+ * address; otherwise the refusal (401 once tokens exist, 403 `no_credentials` elsewhere).
+ */
+export async function localIdentity(request: Request, env: Env): Promise<Identity | Response> {
+  if ((await tokenRegistry(env).activeCount()) > 0) {
     return bearerAuthChallengeResponse(new OAuthError(OAuthErrorCode.InvalidToken, "Missing bearer token"));
   }
   if (!LOOPBACK_HOSTNAMES.includes(new URL(request.url).hostname)) {
@@ -64,6 +77,11 @@ export async function authenticate(request: Request, env: Env): Promise<Identity
       "This server has no credentials configured, so it serves only local (loopback) requests. Create a token with `npm run token -- create <user>` before exposing it.";
     return errorResponse(ErrorCode.NoCredentials, message);
   }
-  const authInfo: AuthInfo = { token: "", clientId: "local", scopes: [], extra: { userId: LOCAL_USER_ID } };
-  return { userId: LOCAL_USER_ID, authInfo };
+  const authInfo: AuthInfo = {
+    token: "",
+    clientId: LOCAL_CREDENTIAL_ID,
+    scopes: [],
+    extra: { userId: LOCAL_USER_ID },
+  };
+  return { userId: LOCAL_USER_ID, credentialId: LOCAL_CREDENTIAL_ID, authInfo };
 }

@@ -63,6 +63,14 @@ export class TokenRegistry extends DurableObject<Env> {
     return { userId: row.user_id, tokenId: row.id };
   }
 
+  /** The user of token `id` while it is live (not revoked), else null. */
+  async liveUser(id: string): Promise<string | null> {
+    return (
+      this.#sql.one<{ user_id: string }>("SELECT user_id FROM tokens WHERE id = ? AND revoked_at IS NULL", id)
+        ?.user_id ?? null
+    );
+  }
+
   /** Revokes a token; true if it was live. Takes effect on the next request. */
   async revoke(id: string): Promise<boolean> {
     return (

@@ -6,6 +6,8 @@ import type { Logger } from "../util/log.ts";
 /** Everything a tool needs for one request, scoped to one user. */
 export interface ToolContext {
   userId: string;
+  /** The credential of the request: a token id, or "local" (signed view links name it). */
+  credentialId: string;
   env: Env;
   settings: Settings;
   log: Logger;

@@ -1,5 +1,6 @@
 import { Container } from "@cloudflare/containers";
 import { RunnerRequestError } from "./client.ts";
+import { containerEnv } from "./credential.ts";
 import type { RunnerFetch } from "./http-client.ts";
 
 /** Port the runner listens on inside the container (container/Dockerfile sets PORT to it). */
@@ -26,12 +27,10 @@ export class KiroContainer extends Container<Env> {
 
   constructor(ctx: ConstructorParameters<typeof Container>[0], env: Env) {
     super(ctx, env);
-    // Secrets reach the container as environment variables at start, never baked into the image.
-    // The user's Kiro API key is not one of them: it comes with each run (StartRunRequest).
-    this.envVars = {
-      KIRO_RUNNER_SECRET: env.KIRO_RUNNER_SECRET ?? "",
-      KIRO_WORKSPACE_ROOT: "/workspace",
-    };
+    // Before the first request can start the container: its environment holds its credential.
+    ctx.blockConcurrencyWhile(async () => {
+      this.envVars = await containerEnv(env.KIRO_RUNNER_SECRET, ctx.id.toString());
+    });
   }
 }
 

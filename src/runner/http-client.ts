@@ -67,13 +67,14 @@ export const CONTAINER_RUNNER_DEADLINES: RunnerDeadlines = {
 export class HttpRunnerClient implements RunnerClient {
   readonly #fetch: RunnerFetch;
   readonly #baseUrl: string;
-  readonly #secret: string;
+  readonly #secret: string | Promise<string>;
   readonly #deadlines: RunnerDeadlines;
 
+  /** `secret`: the runner's credential (or a promise of it: a container's is derived on demand). */
   constructor(
     fetcher: RunnerFetch,
     baseUrl: string,
-    secret: string,
+    secret: string | Promise<string>,
     deadlines: RunnerDeadlines = HOST_RUNNER_DEADLINES,
   ) {
     this.#fetch = fetcher;
@@ -185,7 +186,7 @@ export class HttpRunnerClient implements RunnerClient {
   }
 
   async #send(method: string, path: string, body: unknown, signal: AbortSignal): Promise<Response> {
-    const headers = new Headers({ [RUNNER_SECRET_HEADER]: this.#secret });
+    const headers = new Headers({ [RUNNER_SECRET_HEADER]: await this.#secret });
     if (body !== undefined) headers.set("content-type", "application/json");
     const request = new Request(`${this.#baseUrl}${path}`, {
       method,

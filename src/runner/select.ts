@@ -1,15 +1,24 @@
 import { countRequest } from "../debug/request-counts.ts";
+import { ErrorCode, KiroError } from "../errors.ts";
 import { settings } from "../settings.ts";
 import type { RunnerClient } from "./client.ts";
 import { containerFetch } from "./container.ts";
+import { runnerCredential } from "./credential.ts";
 import { CONTAINER_RUNNER_DEADLINES, HttpRunnerClient } from "./http-client.ts";
 
 /**
  * The runner for one session: a host runner at KIRO_RUNNER_URL when it is set (local dev and
- * tests), otherwise the session's own container, addressed by the session object's name.
+ * tests), reached with the master secret; otherwise the session's own container, addressed by
+ * the session object's name and reached with that container's own credential.
  */
 export function runnerForSession(env: Env, sessionObjectName: string): RunnerClient {
-  const secret = env.KIRO_RUNNER_SECRET ?? "";
+  const master = env.KIRO_RUNNER_SECRET ?? "";
+  if (master === "") {
+    throw new KiroError(
+      ErrorCode.RunnerUnavailable,
+      "This server cannot reach its runners: its operator has not set KIRO_RUNNER_SECRET.",
+    );
+  }
   const { runnerUrl } = settings(env);
   if (runnerUrl) {
     // Counted as what each of these is in a deployment: a request to the session's container.
@@ -17,8 +26,14 @@ export function runnerForSession(env: Env, sessionObjectName: string): RunnerCli
       countRequest(env, "KiroContainer.fetch (host runner here)");
       return fetch(request);
     };
-    return new HttpRunnerClient(counted, runnerUrl, secret);
+    return new HttpRunnerClient(counted, runnerUrl, master);
   }
-  const container = env.KIRO_CONTAINER.getByName(sessionObjectName);
-  return new HttpRunnerClient(containerFetch(container), "http://runner", secret, CONTAINER_RUNNER_DEADLINES);
+  const id = env.KIRO_CONTAINER.idFromName(sessionObjectName);
+  const container = env.KIRO_CONTAINER.get(id);
+  return new HttpRunnerClient(
+    containerFetch(container),
+    "http://runner",
+    runnerCredential(master, id.toString()),
+    CONTAINER_RUNNER_DEADLINES,
+  );
 }

@@ -1,35 +1,32 @@
 /**
  * Short-lived signed links to a task's live view, so a browser can open it without a bearer
- * header. A link names the user and the task and expires; it is an HMAC-SHA256 under a key
- * derived from KIRO_RUNNER_SECRET, and grants nothing but reading that one task.
+ * header. A link names the user, the credential it was made under (a token id, or "local" in
+ * local mode) and the task, and expires; it is an HMAC-SHA-256 under a key derived from
+ * KIRO_SECRETS_KEY, which no runner or container ever sees. It grants nothing but reading that
+ * one task, and only while its credential is still live (routes.ts checks).
  */
-const KEY_LABEL = "kiro-mcp-edge/task-view-link/v1";
+import { viewLinkKey } from "../secrets/keys.ts";
+
 /** How long a link returned by kiro_chat_async stays valid. */
 export const VIEW_LINK_TTL_S = 3600;
 
 export interface LinkParams {
+  /** The user. */
   u: string;
+  /** The credential the link was made under: a token id, or "local". */
+  t: string;
   exp: string;
   sig: string;
 }
 
-async function signingKey(secret: string): Promise<CryptoKey> {
-  const base = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const derived = await crypto.subtle.sign("HMAC", base, new TextEncoder().encode(KEY_LABEL));
-  return crypto.subtle.importKey("raw", derived, { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-    "verify",
-  ]);
+/** Who a valid link speaks for. */
+export interface LinkHolder {
+  userId: string;
+  credentialId: string;
 }
 
-function payload(userId: string, taskId: string, expires: number): Uint8Array {
-  return new TextEncoder().encode(`${userId}\n${taskId}\n${expires}`);
+function payload(holder: LinkHolder, taskId: string, expires: number): Uint8Array {
+  return new TextEncoder().encode(`${holder.userId}\n${holder.credentialId}\n${taskId}\n${expires}`);
 }
 
 function hex(bytes: ArrayBuffer): string {
@@ -41,35 +38,43 @@ function unhex(text: string): Uint8Array | undefined {
   return Uint8Array.from(text.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
 }
 
-/** The query string of a view link for `taskId`, valid for VIEW_LINK_TTL_S. */
+/** The query string of a view link for `taskId`, valid for VIEW_LINK_TTL_S. `master`: KIRO_SECRETS_KEY. */
 export async function signViewLink(
-  secret: string,
-  userId: string,
+  master: string,
+  holder: LinkHolder,
   taskId: string,
   nowMs = Date.now(),
 ): Promise<string> {
   const expires = Math.floor(nowMs / 1000) + VIEW_LINK_TTL_S;
   const sig = hex(
-    await crypto.subtle.sign("HMAC", await signingKey(secret), payload(userId, taskId, expires)),
+    await crypto.subtle.sign("HMAC", await viewLinkKey(master), payload(holder, taskId, expires)),
   );
-  return new URLSearchParams({ u: userId, exp: String(expires), sig }).toString();
+  return new URLSearchParams({
+    u: holder.userId,
+    t: holder.credentialId,
+    exp: String(expires),
+    sig,
+  }).toString();
 }
 
-/** The user a link speaks for, or undefined if it is forged, for another task, or expired. */
+/** Who a link speaks for, or undefined if it is forged, for another task, or expired. */
 export async function verifyViewLink(
-  secret: string,
+  master: string,
   taskId: string,
   params: Partial<LinkParams>,
   nowMs = Date.now(),
-): Promise<string | undefined> {
+): Promise<LinkHolder | undefined> {
   const expires = Number(params.exp);
   const signature = unhex(params.sig ?? "");
-  if (!params.u || !signature || !Number.isInteger(expires) || expires * 1000 < nowMs) return undefined;
+  if (!params.u || !params.t || !signature || !Number.isInteger(expires) || expires * 1000 < nowMs) {
+    return undefined;
+  }
+  const holder = { userId: params.u, credentialId: params.t };
   const valid = await crypto.subtle.verify(
     "HMAC",
-    await signingKey(secret),
+    await viewLinkKey(master),
     signature,
-    payload(params.u, taskId, expires),
+    payload(holder, taskId, expires),
   );
-  return valid ? params.u : undefined;
+  return valid ? holder : undefined;
 }

@@ -1,9 +1,10 @@
 import { Hono } from "hono";
-import { authenticate } from "../auth/authenticate.ts";
+import { authenticate, LOCAL_CREDENTIAL_ID, localIdentity, tokenRegistry } from "../auth/authenticate.ts";
 import { LIMITS } from "../config.ts";
 import { ErrorCode, errorJson, errorResponse, taskNotFound, unwrap } from "../errors.ts";
 import { sessionIdOfTask, sessionObjectName } from "../ids.ts";
-import { verifyViewLink } from "./links.ts";
+import { masterKey } from "../secrets/keys.ts";
+import { type LinkHolder, verifyViewLink } from "./links.ts";
 import { taskPage } from "./page.ts";
 
 type ViewEnv = { Bindings: Env };
@@ -11,7 +12,8 @@ type ViewEnv = { Bindings: Env };
 /**
  * GET /tasks/:id          the live view of a task (HTML)
  * GET /tasks/:id/status   its status and new chunks (JSON), long-polled by the page
- * Either a signed link (kiro_chat_async's view_url) or the same credentials /mcp takes.
+ * Either a signed link (kiro_chat_async's view_url) whose credential is still live, or the same
+ * credentials /mcp takes.
  */
 export function viewRoutes() {
   const view = new Hono<ViewEnv>();
@@ -58,8 +60,14 @@ async function viewerOf(
   taskId: string,
 ): Promise<{ session: ReturnType<Env["KIRO_SESSION"]["getByName"]> } | Response> {
   const query = Object.fromEntries(new URL(request.url).searchParams);
-  let userId = await verifyViewLink(env.KIRO_RUNNER_SECRET ?? "", taskId, query);
-  if (!userId) {
+  const master = masterKey(env);
+  const holder = master === undefined ? undefined : await verifyViewLink(master, taskId, query);
+  let userId: string;
+  if (holder !== undefined) {
+    const refusal = await refuseUnlessLive(holder, request, env);
+    if (refusal) return refusal;
+    userId = holder.userId;
+  } else {
     const identity = await authenticate(request, env);
     if (identity instanceof Response) return identity;
     userId = identity.userId;
@@ -67,6 +75,26 @@ async function viewerOf(
   const sessionId = sessionIdOfTask(taskId);
   if (!sessionId) return errorResponse(ErrorCode.TaskNotFound, taskNotFound(taskId).message);
   return { session: env.KIRO_SESSION.getByName(sessionObjectName(userId, sessionId)) };
+}
+
+/**
+ * A signed link is good only while the credential it was made under is: its token not revoked
+ * (and still its user's), or, for the local user, local mode still on for this request.
+ */
+async function refuseUnlessLive(
+  holder: LinkHolder,
+  request: Request,
+  env: Env,
+): Promise<Response | undefined> {
+  if (holder.credentialId === LOCAL_CREDENTIAL_ID) {
+    const local = await localIdentity(request, env);
+    return local instanceof Response ? local : undefined;
+  }
+  if ((await tokenRegistry(env).liveUser(holder.credentialId)) === holder.userId) return undefined;
+  return errorResponse(
+    ErrorCode.Unauthorized,
+    "This link's token has been revoked: links stop working with the token they were made with.",
+  );
 }
 
 function clampInt(raw: string | undefined, min: number, max: number): number {

@@ -147,10 +147,27 @@ describe("container/Dockerfile", () => {
     for (const run of downloads) expect(run.args).not.toMatch(/\/latest\//);
   });
 
-  it("runs as a non-root user", () => {
+  it("runs Kiro as a non-root user of its own (KIRO_RUN_AS), apart from the runner", () => {
+    const env = new Map(all("ENV").flatMap((i) => [...keyValues(i)]));
+    const user = env.get("KIRO_RUN_AS");
+    expect(user).toBe("kiro");
+    const useradd = all("RUN").find((run) => new RegExp(`\\buseradd\\b.*\\s${user}(\\s|$)`).test(run.args));
+    const uid = Number(/--uid\s+(\d+)/.exec(useradd?.args ?? "")?.[1]);
+    expect(uid).toBeGreaterThanOrEqual(1000);
+    // The runner's own state is out of Kiro's reach.
+    const stateDir = env.get("KIRO_RUNNER_STATE_DIR") ?? "";
+    expect(stateDir).not.toBe("");
+    expect(useradd?.args).toContain(`install -d -m 0700 ${stateDir}`);
+    expect(stateDir.startsWith("/home/") || stateDir.startsWith("/workspace")).toBe(false);
+  });
+
+  it("runs the runner as root only so that it can start Kiro as KIRO_RUN_AS", () => {
+    // A runner that is not root refuses KIRO_RUN_AS (container/src/config.ts), so the two go together.
     const user = all("USER").at(-1)?.args.split(":")[0];
-    expect(user).toBeDefined();
-    expect(["root", "0"]).not.toContain(user);
+    expect(["root", "0"]).toContain(user);
+    const env = new Map(all("ENV").flatMap((i) => [...keyValues(i)]));
+    expect(env.get("KIRO_RUN_AS")).toBeDefined();
+    expect(env.has("HOME")).toBe(false); // the runner's is root's; kiro's comes with KIRO_RUN_AS
     const lastUser = all("USER").at(-1)?.line ?? Infinity;
     for (const start of [...all("CMD"), ...all("ENTRYPOINT")]) expect(start.line).toBeGreaterThan(lastUser);
   });
@@ -226,22 +243,24 @@ describe("container/Dockerfile: Kiro CLI can run in the image", () => {
     expect(instructions.indexOf(apt as Instruction)).toBeLessThan(instructions.indexOf(kiroInstall));
   });
 
-  it("sets HOME to the kiro user's home and creates Kiro's data paths there, owned by kiro", () => {
-    const lastUser = instructions.findLastIndex((i) => i.name === "USER");
-    const user = instructions[lastUser]?.args;
+  it("gives the kiro user its home with Kiro's data paths, owned by kiro, and configures Kiro there as kiro", () => {
+    const env = new Map(instructions.filter((i) => i.name === "ENV").flatMap((i) => [...keyValues(i)]));
+    const user = env.get("KIRO_RUN_AS");
     const useradd = runs.find((run) => new RegExp(`\\buseradd\\b.*\\s${user}(\\s|$)`).test(run.args));
     const home = /--home-dir\s+(\S+)/.exec(useradd?.args ?? "")?.[1];
     expect(home).toBe(`/home/${user}`);
-    const homeEnv = instructions.findIndex((i) => i.name === "ENV" && keyValues(i).get("HOME") === home);
-    expect(homeEnv, "ENV HOME").toBeGreaterThan(lastUser);
-    const firstRunAsUser = instructions.findIndex((i, index) => index > lastUser && i.name === "RUN");
-    if (firstRunAsUser >= 0) expect(homeEnv).toBeLessThan(firstRunAsUser);
+    expect(env.get("KIRO_HOME")).toBe(`${home}/.kiro`);
     for (const dir of [".local/share/kiro-cli", ".kiro/sessions/cli"]) {
       expect(useradd?.args).toMatch(
         new RegExp(`mkdir -p [^&;]*${home}/${dir.replaceAll(".", "[.]")}(\\s|$)`),
       );
     }
     expect(useradd?.args).toMatch(new RegExp(`chown -R ${user}:${user} [^&;]*${home}(\\s|$)`));
+    // Kiro's settings are written as kiro, into kiro's home.
+    const settings = instructions.findIndex((i) => i.name === "RUN" && i.args.includes("kiro-cli settings"));
+    const userBefore = instructions.slice(0, settings).findLast((i) => i.name === "USER");
+    expect(userBefore?.args).toBe(user);
+    expect(instructions[settings]?.args).toContain(`HOME=${home} kiro-cli settings`);
   });
 
   describe("the download step, run with stand-ins for curl, unzip, ldd and the Kiro binaries", () => {

@@ -1,7 +1,7 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { callTool, pollUntilDone } from "../helpers/mcp-client.ts";
-import { connectAs, createToken, workerFetch } from "./auth.ts";
+import { connectAs, createToken, revokeToken, workerFetch } from "./auth.ts";
 
 let alice: Client;
 let aliceToken: string;
@@ -89,5 +89,67 @@ describe("live task view", () => {
     const other = taskId.endsWith("a") ? "b" : "a"; // another task id, whatever this one ends in
     url.pathname = `/tasks/${taskId.slice(0, -1)}${other}`;
     expect((await workerFetch(url)).status).toBe(401);
+  });
+});
+
+/** A link for `taskId` signed the way a link is, but under `key` as the raw HMAC key. */
+async function linkSignedWith(key: string, url: URL, userId: string, credentialId: string): Promise<URL> {
+  const taskOf = url.pathname.split("/").pop() ?? "";
+  const exp = String(Math.floor(Date.now() / 1000) + 3600);
+  const hmac = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(key),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const payload = new TextEncoder().encode(`${userId}\n${credentialId}\n${taskOf}\n${exp}`);
+  const sig = [...new Uint8Array(await crypto.subtle.sign("HMAC", hmac, payload))]
+    .map((byte) => byte.toString(16).padStart(2, "0"))
+    .join("");
+  const forged = new URL(url.pathname, url.origin);
+  for (const [name, value] of Object.entries({ u: userId, t: credentialId, exp, sig }))
+    forged.searchParams.set(name, value);
+  return forged;
+}
+
+describe("a view link's own credential", () => {
+  it("stops the link working once the token it was made with is revoked", async () => {
+    const dave = await createToken("dave-view");
+    const client = await connectAs(dave.token);
+    try {
+      const started = await callTool<{ task_id: string; view_url: string }>(client, "kiro_chat_async", {
+        message: "@lines 1",
+      });
+      await pollUntilDone(client, started.data.task_id);
+      const link = new URL(started.data.view_url);
+      expect(link.searchParams.get("t")).toBe(dave.id);
+      expect((await workerFetch(link)).status).toBe(200);
+      await revokeToken(dave.id);
+      const page = await workerFetch(link);
+      expect(page.status).toBe(401);
+      expect(JSON.stringify(await page.json())).toContain("revoked");
+      const status = new URL(link);
+      status.pathname += "/status";
+      expect((await workerFetch(status)).status).toBe(401);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("refuses a link signed with the runner secret, which runners hold", async () => {
+    const forged = await linkSignedWith(
+      inject("runnerSecret"),
+      viewUrl,
+      "alice-view",
+      viewUrl.searchParams.get("t") ?? "",
+    );
+    expect((await workerFetch(forged)).status).toBe(401);
+  });
+
+  it("refuses a link moved to another of the user's tokens or to local mode", async () => {
+    for (const t of ["tok_aaaaaaaaaaaaaaaa", "local"]) {
+      expect((await workerFetch(withParams({ t }))).status).toBe(401);
+    }
   });
 });

@@ -5,8 +5,10 @@
  * owns processes, speaks to kiro-cli, reports through a TurnSink and, at the end, decides what
  * its turn's end means (a Verdict). The run never asks which driver it has.
  *
- * A leaf module: it imports nothing but the protocol's types, so every part may depend on it.
+ * A leaf module: it imports nothing but types (the protocol's, and RunAs), so every part may
+ * depend on it.
  */
+import type { RunAs } from "../process/run-as.ts";
 import type { CommandResponse, ExitEvent, ExitReason, UpdateKind } from "../protocol/index.ts";
 
 /** Why the runner itself stopped a run. */
@@ -63,6 +65,8 @@ export interface TurnRequest {
   cliPath: string;
   /** The environment kiro-cli gets. */
   env: NodeJS.ProcessEnv;
+  /** The user kiro-cli runs as (KIRO_RUN_AS); undefined: the runner's own. */
+  user?: RunAs | undefined;
 }
 
 /** How a driver tells its run what happens. Text is raw (decoded); the run cleans and redacts it. */
@@ -102,6 +106,7 @@ export interface SessionCommand {
   agent?: string | undefined;
   cliPath: string;
   env: NodeJS.ProcessEnv;
+  user?: RunAs | undefined;
 }
 
 export interface TurnDriver {

@@ -16,6 +16,7 @@ import type { TrustPolicy } from "../config.ts";
 import { errnoCode, RunnerFault } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { type ProcessEnd, ProcessLifecycle } from "../process/lifecycle.ts";
+import { spawnUser } from "../process/run-as.ts";
 import type { CommandResponse } from "../protocol/index.ts";
 import { Utf8StreamDecoder } from "../text/decoder.ts";
 import type { RunFacts, TurnDriver, TurnEnd, TurnHandle, TurnRequest, TurnSink, Verdict } from "./driver.ts";
@@ -86,6 +87,7 @@ export class HeadlessDriver implements TurnDriver {
     const child = spawn(request.cliPath, headlessArgs(request, this.#options.trust), {
       cwd: request.cwd,
       env: request.env,
+      ...spawnUser(request.user),
       detached: true,
       stdio: ["pipe", "pipe", "pipe"],
     });

@@ -8,8 +8,7 @@ import { RunnerFault } from "../errors.ts";
 import { RUNNER_ERROR_STATUS, RUNNER_SECRET_HEADER, type RunnerErrorBody } from "../protocol/index.ts";
 
 /** Throws unauthorized unless the request carries `secret` (compared in constant time). */
-export function requireSecret(req: IncomingMessage, secret: string | undefined): void {
-  if (secret === undefined) return;
+export function requireSecret(req: IncomingMessage, secret: string): void {
   const given = req.headers[RUNNER_SECRET_HEADER];
   if (typeof given !== "string" || !sameSecret(given, secret)) {
     throw new RunnerFault("unauthorized", `missing or wrong ${RUNNER_SECRET_HEADER} header`);

@@ -2,8 +2,8 @@
  * The runner's HTTP API: endpoints, request and response bodies, and the events of a run, as
  * both the Worker (session Durable Object) and the runner process read and write them.
  *
- * Endpoints (all JSON unless said otherwise; every request carries RUNNER_SECRET_HEADER when the
- * runner was started with a secret, and a host runner always is):
+ * Endpoints (all JSON unless said otherwise; every request carries the runner's credential in
+ * RUNNER_SECRET_HEADER — a container's own, derived by the Worker, or a host runner's secret):
  *
  *   GET  /health                      → 200 RunnerHealth
  *   POST /workspace/resolve           ResolveWorkspaceRequest → 200 ResolveWorkspaceResponse

@@ -12,6 +12,7 @@ import type { TurnDriver, TurnRequest, TurnStart } from "../drivers/driver.ts";
 import { RunnerFault } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { locateKiroCli, requireKiroAuth, requireKiroCli } from "../process/kiro-cli.ts";
+import { userEnv } from "../process/run-as.ts";
 import type {
   CloneRequest,
   CommandRequest,
@@ -90,6 +91,7 @@ export class RunManager {
       askPermissions: ask_permissions,
       cliPath,
       env: this.#childEnv(request.kiro_api_key),
+      user: config.runAs,
     };
     driver.assertCanStart(turn);
     const begin: TurnStart = (sink) => driver.startTurn(turn, sink);
@@ -185,7 +187,7 @@ export class RunManager {
       this.#requireAuth(request.kiro_api_key);
       const cwd = await workspace.resolve(request.cwd);
       const env = this.#childEnv(request.kiro_api_key);
-      return { command: request.command, cwd, agent: request.agent, cliPath, env };
+      return { command: request.command, cwd, agent: request.agent, cliPath, env, user: config.runAs };
     });
   }
 
@@ -302,7 +304,7 @@ export class RunManager {
    * request brought one. That key is redacted from everything the runner sends from now on.
    */
   #childEnv(apiKey: string | undefined): NodeJS.ProcessEnv {
-    const env = { ...(this.#deps.env ?? process.env) };
+    const env = { ...(this.#deps.env ?? process.env), ...userEnv(this.#deps.config.runAs) };
     for (const name of HIDDEN_FROM_KIRO) delete env[name];
     if (apiKey !== undefined) {
       env.KIRO_API_KEY = apiKey;

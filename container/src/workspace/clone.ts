@@ -7,11 +7,12 @@
  * credential (git_token, or one the URL carried) reaches git only through git-credential.ts: git
  * clones the URL without it, so the clone's .git/config never holds it.
  */
-import { lstat, mkdir, readdir, realpath, rm } from "node:fs/promises";
+import { lstat, readdir, realpath } from "node:fs/promises";
 import path from "node:path";
 import type { RunnerConfig } from "../config.ts";
 import { errnoCode, RunnerFault } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import { userEnv } from "../process/run-as.ts";
 import {
   type CloneRequest,
   type CloneResponse,
@@ -20,6 +21,7 @@ import {
   withoutCredentials,
 } from "../protocol/index.ts";
 import { Redactor } from "../text/redact.ts";
+import { makeDirectory, removeTree } from "./as-user.ts";
 import { allowedProtocols, gitTransport, urlCredential, urlSecrets } from "./clone-url.ts";
 import { newEntryPath } from "./files.ts";
 import { type GitResult, gitEnv, runGit } from "./git.ts";
@@ -94,7 +96,7 @@ export class WorkspaceCloner {
           if (!succeeded(result)) throw this.#failure(what, result);
         });
       this.#deps.logger.info("rebuild_started", { target: target.dir, source: url, commit: source.commit });
-      await mkdir(target.dir, { recursive: true });
+      if (!target.existed) await makeDirectory(this.#deps.workspace.owner, target.dir);
       await git("git init", ["init", "--quiet", "."]);
       await git("git remote add", ["remote", "add", "origin", url]);
       await withGitCredential(credential, url, (env) =>
@@ -160,7 +162,8 @@ export class WorkspaceCloner {
     const protocols = allowedProtocols(gitTransport(config));
     return runGit(args, {
       cwd,
-      env: gitEnv(this.#deps.env ?? process.env, protocols, extra),
+      env: { ...gitEnv(this.#deps.env ?? process.env, protocols, extra), ...userEnv(config.runAs) },
+      user: config.runAs,
       timeoutMs: config.cloneTimeoutMs,
       redactor,
       logger,
@@ -205,17 +208,16 @@ export class WorkspaceCloner {
   /** Leaves the target as it was before: gone, or empty again. */
   async #removePartial(target: CloneTarget): Promise<void> {
     try {
+      const owner = this.#deps.workspace.owner;
       if (!target.existed) {
-        await rm(target.dir, { recursive: true, force: true });
+        await removeTree(owner, target.dir);
         return;
       }
       const entries = await readdir(target.dir).catch((error: unknown) => {
         if (errnoCode(error) === "ENOENT") return [];
         throw error;
       });
-      await Promise.all(
-        entries.map((entry) => rm(path.join(target.dir, entry), { recursive: true, force: true })),
-      );
+      await Promise.all(entries.map((entry) => removeTree(owner, path.join(target.dir, entry))));
     } catch (error) {
       this.#deps.logger.error("clone_cleanup_failed", {
         target: target.dir,

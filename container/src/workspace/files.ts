@@ -5,11 +5,11 @@
  * inside the root; the file itself may not be a symlink (never written through, and opened with
  * O_NOFOLLOW so one swapped in meanwhile is refused too), a directory, or anything but a file.
  */
-import { constants } from "node:fs";
-import { lstat, mkdir, open, realpath, stat } from "node:fs/promises";
+import { lstat, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { errnoCode, RunnerFault } from "../errors.ts";
 import type { WriteFileResponse } from "../protocol/index.ts";
+import { makeDirectory, writeFile } from "./as-user.ts";
 import { isInside, type Workspace } from "./workspace.ts";
 
 export async function writeWorkspaceFile(
@@ -23,12 +23,7 @@ export async function writeWorkspaceFile(
     throw new RunnerFault("bad_request", `content is ${bytes} bytes; at most ${maxBytes} can be written`);
   const { target, shown } = await newEntryPath(workspace, requested, "not a file");
   await refuseNonFile(target, shown);
-  const file = await openForWrite(target, shown);
-  try {
-    await file.writeFile(content, "utf8");
-  } finally {
-    await file.close();
-  }
+  await writeNoFollow(workspace, target, content, shown);
   return { path: target, bytes };
 }
 
@@ -87,7 +82,7 @@ async function step(workspace: Workspace, next: string, shown: string): Promise<
     throw error;
   });
   if (stats === undefined) {
-    await mkdir(next).catch((error: unknown) => {
+    await makeDirectory(workspace.owner, next).catch((error: unknown) => {
       if (errnoCode(error) !== "EEXIST") throw error;
     });
     return step(workspace, next, shown);
@@ -107,14 +102,10 @@ async function step(workspace: Workspace, next: string, shown: string): Promise<
   return next;
 }
 
-/** Opens without following a symlink that may have been swapped in since the checks. */
-async function openForWrite(target: string, shown: string) {
+/** Writes without following a symlink that may have been swapped in since the checks. */
+async function writeNoFollow(workspace: Workspace, target: string, content: string, shown: string) {
   try {
-    return await open(
-      target,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
-      0o644,
-    );
+    await writeFile(workspace.owner, target, content);
   } catch (error) {
     if (errnoCode(error) === "ELOOP") {
       throw new RunnerFault(

@@ -12,6 +12,7 @@
 import { spawn } from "node:child_process";
 import type { LogFields, Logger } from "../logger.ts";
 import { type ProcessEnd, ProcessLifecycle } from "../process/lifecycle.ts";
+import { type RunAs, spawnUser } from "../process/run-as.ts";
 import { tailUtf8 } from "../protocol/index.ts";
 import { OutputCleaner } from "../text/cleaner.ts";
 import type { Redactor } from "../text/redact.ts";
@@ -24,6 +25,8 @@ const MAX_GIT_OUTPUT_BYTES = 8 * 1024;
 export interface GitOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** The user git runs as (KIRO_RUN_AS), so what it writes is theirs; undefined: the runner's own. */
+  user?: RunAs | undefined;
   /** The process group is killed when the command runs longer than this. */
   timeoutMs: number;
   redactor: Redactor;
@@ -93,6 +96,7 @@ export function runGit(args: readonly string[], options: GitOptions): Promise<Gi
     const child = spawn("git", args, {
       cwd: options.cwd,
       env: options.env,
+      ...spawnUser(options.user),
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -8,17 +8,21 @@ import { realpathSync } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { errnoCode, RunnerFault } from "../errors.ts";
+import type { RunAs } from "../process/run-as.ts";
 
 export class Workspace {
   /** The root as configured. */
   readonly configuredRoot: string;
   /** The root's real path: every resolved directory lies under it. */
   readonly root: string;
+  /** Who makes the runner's changes here (KIRO_RUN_AS, see as-user.ts); undefined: the runner. */
+  readonly owner: RunAs | undefined;
 
   /** Throws when the root itself is missing: the runner cannot work without it. */
-  constructor(configuredRoot: string) {
+  constructor(configuredRoot: string, owner?: RunAs) {
     this.configuredRoot = path.resolve(configuredRoot);
     this.root = realpathSync(this.configuredRoot);
+    this.owner = owner;
   }
 
   /** Resolves `requested` to a real directory inside the root, or throws a RunnerFault. */

@@ -18,6 +18,7 @@ import * as acp from "@agentclientprotocol/sdk";
 import { errnoCode } from "../../errors.ts";
 import type { LogFields, Logger } from "../../logger.ts";
 import { type ProcessEnd, ProcessLifecycle } from "../../process/lifecycle.ts";
+import { type RunAs, spawnUser } from "../../process/run-as.ts";
 import { messageOf } from "../../protocol/index.ts";
 import { Utf8StreamDecoder } from "../../text/decoder.ts";
 
@@ -26,6 +27,8 @@ export interface AcpProcessOptions {
   args: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** The user kiro-cli runs as; undefined: the runner's own. */
+  user?: RunAs | undefined;
   label: LogFields;
   logger: Logger;
   cancelGraceMs: number;
@@ -58,6 +61,7 @@ export class AcpProcess {
     const child = spawn(options.cliPath, options.args, {
       cwd: options.cwd,
       env: options.env,
+      ...spawnUser(options.user),
       detached: true,
       stdio: ["pipe", "pipe", "pipe"],
     });

@@ -103,6 +103,7 @@ export class AcpStarter {
         args,
         cwd: want.cwd,
         env: want.env,
+        user: want.user,
         label: { session_key: key },
         logger,
       },

@@ -4,6 +4,7 @@
  * ready failed (AcpStartFailure), how an ACP turn ended before it is judged (AcpTurnEnd), and the
  * sink an ACP turn writes to (AcpSink).
  */
+import type { RunAs } from "../../process/run-as.ts";
 import type { ProcessExit, TurnSink } from "../driver.ts";
 import type { AcpProcess } from "./process.ts";
 
@@ -18,6 +19,8 @@ export interface SessionWant {
   anyProcess?: boolean | undefined;
   cliPath: string;
   env: NodeJS.ProcessEnv;
+  /** The user kiro-cli runs as; undefined: the runner's own. */
+  user?: RunAs | undefined;
 }
 
 /** A warm process with an open ACP session. */
