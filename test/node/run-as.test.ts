@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lookupUser } from "../../container/src/process/run-as.ts";
 import type { RunnerDriver } from "../../container/src/protocol/index.ts";
 import { writeFile } from "../../container/src/workspace/as-user.ts";
+import { withGitCredential } from "../../container/src/workspace/git-credential.ts";
 import { createGitFixture } from "../helpers/git-fixture.ts";
 import { request, runToEnd, textOf } from "../helpers/runner-client.ts";
 import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";
@@ -108,6 +109,29 @@ describe.skipIf(!canRun)("KIRO_RUN_AS=nobody under a root runner (skipped unless
     writeFileSync(path.join(outside, "target"), "kept");
     symlinkSync(path.join(outside, "target"), link);
     await expect(writeFile(KIRO, link, "x")).rejects.toMatchObject({ code: "ELOOP" });
+  });
+
+  it("lets git, running as the other user, ask the credential program for the user's token", async () => {
+    const credential = { username: "x-access-token", password: "ghp_user-token-0123456789" };
+    const answer = await withGitCredential(
+      credential,
+      "https://git.example.com/acme/widget.git",
+      async (env) => {
+        expect(statSync(env.GIT_ASKPASS ?? "").uid).toBe(KIRO?.uid);
+        return execFileSync(
+          env.GIT_ASKPASS ?? "",
+          ["Password for 'https://x-access-token@git.example.com': "],
+          {
+            env: { ...env, PATH: process.env.PATH },
+            uid: KIRO?.uid,
+            gid: KIRO?.gid,
+            encoding: "utf8",
+          },
+        );
+      },
+      KIRO,
+    );
+    expect(answer).toBe(`${credential.password}\n`);
   });
 
   it("refuses KIRO_RUN_AS for a user that does not exist", async () => {

@@ -73,8 +73,12 @@ export class WorkspaceCloner {
       const args = ["clone", "--progress", "--depth", "1", ...branch, "--no-recurse-submodules"];
       this.#deps.logger.info("clone_started", { target: target.dir, source: url, credential: !!credential });
       const redactor = withSecrets(this.#deps.redactor, request.url, credential);
-      const cloned = await withGitCredential(credential, url, (env) =>
-        this.#git([...args, "--", url, target.dir], path.dirname(target.dir), redactor, env, options),
+      const cloned = await withGitCredential(
+        credential,
+        url,
+        (env) =>
+          this.#git([...args, "--", url, target.dir], path.dirname(target.dir), redactor, env, options),
+        this.#deps.config.runAs,
       );
       if (!succeeded(cloned)) throw this.#failure("git clone", cloned);
       return this.#checkedOut(target, redactor);
@@ -99,12 +103,16 @@ export class WorkspaceCloner {
       if (!target.existed) await makeDirectory(this.#deps.workspace.owner, target.dir);
       await git("git init", ["init", "--quiet", "."]);
       await git("git remote add", ["remote", "add", "origin", url]);
-      await withGitCredential(credential, url, (env) =>
-        git(
-          "fetching the commit",
-          ["fetch", "--progress", "--depth", "1", "--no-tags", "origin", source.commit],
-          env,
-        ),
+      await withGitCredential(
+        credential,
+        url,
+        (env) =>
+          git(
+            "fetching the commit",
+            ["fetch", "--progress", "--depth", "1", "--no-tags", "origin", source.commit],
+            env,
+          ),
+        this.#deps.config.runAs,
       );
       const checkout = source.branch ? ["-B", source.branch] : ["--detach"];
       await git("git checkout", ["checkout", "--quiet", ...checkout, "FETCH_HEAD"]);

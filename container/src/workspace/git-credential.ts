@@ -5,9 +5,10 @@
  * workspace, a log line or an answer (callers add it to the command's redactor). The program
  * answers only prompts for the repository's own host, so a redirect elsewhere gets nothing.
  */
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import type { RunAs } from "../process/run-as.ts";
 
 export interface GitCredential {
   username: string;
@@ -54,11 +55,13 @@ export function credentialSecrets(credential: GitCredential | undefined): string
 /**
  * Runs `fn` with the environment additions that let git authenticate to `url`'s host with
  * `credential` (none when there is no credential, or the URL is not http(s): ssh uses keys).
+ * `runAs`: the user git runs as (KIRO_RUN_AS), who must be able to run the program, and only they.
  */
 export async function withGitCredential<T>(
   credential: GitCredential | undefined,
   url: string,
   fn: (env: NodeJS.ProcessEnv) => Promise<T>,
+  runAs?: RunAs,
 ): Promise<T> {
   const host = webHost(url);
   if (credential === undefined || host === undefined) return fn({});
@@ -67,6 +70,10 @@ export async function withGitCredential<T>(
     const program = path.join(dir, "askpass.sh");
     await writeFile(program, ASKPASS_SCRIPT, { mode: 0o700 });
     await chmod(program, 0o700);
+    if (runAs !== undefined) {
+      await chown(program, runAs.uid, runAs.gid);
+      await chown(dir, runAs.uid, runAs.gid);
+    }
     return await fn({
       GIT_ASKPASS: program,
       KIRO_GIT_HOST: host,
