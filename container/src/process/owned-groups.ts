@@ -76,7 +76,7 @@ class OwnedGroups {
 
   /** The runner exits: whatever it still leads goes with it, then its ledger. */
   #release(): void {
-    for (const group of this.#ledger?.groups ?? []) signalGroup(group.pgid, "SIGKILL");
+    for (const group of this.#ledger?.groups ?? []) killGroup(group.pgid);
     if (this.#file !== undefined) rmSync(this.#file, { force: true });
   }
 
@@ -110,7 +110,7 @@ export function reapLeftovers(stateDir: string, logger?: Logger): number {
     if (ledger !== undefined && runnerAlive(ledger)) continue;
     if (ledger !== undefined && ledger.machine_boot === machineBootId()) {
       for (const group of ledger.groups) {
-        if (!owned(group, ledger.owner) || !signalGroup(group.pgid, "SIGKILL")) continue;
+        if (!owned(group, ledger.owner) || !killGroup(group.pgid)) continue;
         reaped += 1;
         logger?.warn("reaped_leftover_group", { pgid: group.pgid, owner: ledger.owner });
       }
@@ -118,6 +118,15 @@ export function reapLeftovers(stateDir: string, logger?: Logger): number {
     rmSync(file, { force: true });
   }
   return reaped;
+}
+
+/** SIGKILL to the group; false when it is gone or not ours to signal (EPERM). */
+function killGroup(pgid: number): boolean {
+  try {
+    return signalGroup(pgid, "SIGKILL");
+  } catch {
+    return false;
+  }
 }
 
 function ledgerDir(stateDir: string): string {
