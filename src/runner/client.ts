@@ -9,6 +9,11 @@ import type {
   CloneResponse,
   CommandRequest,
   CommandResponse,
+  DiffRequest,
+  DiffResponse,
+  PushRequest,
+  PushResponse,
+  ReadFileResponse,
   RunEvent,
   RunnerErrorCode,
   RunnerHealth,
@@ -24,6 +29,11 @@ export type {
   CloneResponse,
   CommandRequest,
   CommandResponse,
+  DiffRequest,
+  DiffResponse,
+  PushRequest,
+  PushResponse,
+  ReadFileResponse,
   RunEvent,
   RunnerHealth,
   RunSummary,
@@ -59,6 +69,14 @@ export interface RunnerClient {
   writeFile(path: string, content: string): Promise<WriteFileResponse>;
   /** Shallow-clones a git repository into a new directory of the workspace. */
   clone(request: CloneRequest): Promise<CloneResponse>;
+  /** The same clone as a run (`request.run_id`), followed like a turn: answered at once. */
+  startClone(request: CloneRequest): Promise<StartRunResponse>;
+  /** What changed in a session's clone since its starting commit. */
+  diff(request: DiffRequest): Promise<DiffResponse>;
+  /** One file of a session's working directory (`path` relative to `cwd`). */
+  readFile(cwd: string, path: string): Promise<ReadFileResponse>;
+  /** The changes of a session's clone, pushed to a new branch. */
+  push(request: PushRequest): Promise<PushResponse>;
 }
 
 /**

@@ -12,6 +12,11 @@ import {
   type CloneResponse,
   type CommandRequest,
   type CommandResponse,
+  type DiffRequest,
+  type DiffResponse,
+  type PushRequest,
+  type PushResponse,
+  type ReadFileResponse,
   type RunEvent,
   type RunnerClient,
   type RunnerHealth,
@@ -133,6 +138,23 @@ export class HttpRunnerClient implements RunnerClient {
 
   clone(request: CloneRequest): Promise<CloneResponse> {
     return this.#json<CloneResponse>("POST", "/workspace/clone", request, this.#deadlines.cloneMs);
+  }
+
+  startClone(request: CloneRequest): Promise<StartRunResponse> {
+    return this.#json<StartRunResponse>("POST", "/workspace/clone", request, this.#deadlines.startMs);
+  }
+
+  diff(request: DiffRequest): Promise<DiffResponse> {
+    return this.#json<DiffResponse>("POST", "/workspace/diff", request, this.#deadlines.cloneMs);
+  }
+
+  readFile(cwd: string, path: string): Promise<ReadFileResponse> {
+    const query = `cwd=${encodeURIComponent(cwd)}&path=${encodeURIComponent(path)}`;
+    return this.#json<ReadFileResponse>("GET", `/workspace/file?${query}`);
+  }
+
+  push(request: PushRequest): Promise<PushResponse> {
+    return this.#json<PushResponse>("POST", "/workspace/push", request, this.#deadlines.cloneMs);
   }
 
   /**

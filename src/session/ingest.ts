@@ -105,6 +105,7 @@ export class TaskIngest {
         reason: exit.reason,
         error: exit.error,
         exitCode: exit.exit_code,
+        exitMetadata: exit.metadata,
       });
     } else {
       this.#deps.changed(taskId);

@@ -2,9 +2,10 @@ import { DurableObject } from "cloudflare:workers";
 import { LIMITS } from "../config.ts";
 import { countedEnv, countRequest } from "../debug/request-counts.ts";
 import { ErrorCode, KiroError, type Outcome, outcome, taskNotFound } from "../errors.ts";
-import { accountObjectName, sessionIdOfTask, sessionObjectName } from "../ids.ts";
-import type { AgentInfo, CommandResponse, RunnerClient } from "../runner/client.ts";
+import { accountObjectName, newTaskId, sessionIdOfTask, sessionObjectName } from "../ids.ts";
+import type { AgentInfo, CommandResponse, ReadFileResponse, RunnerClient } from "../runner/client.ts";
 import { runnerForSession } from "../runner/select.ts";
+import { gitTokenFor } from "../secrets/git-token.ts";
 import { kiroApiKeyFor } from "../secrets/kiro-key.ts";
 import { settings } from "../settings.ts";
 import { durableSql, LazySchemaSql } from "../storage/sql.ts";
@@ -13,15 +14,18 @@ import { answerPrompt } from "./answer-prompt.ts";
 import { History, type HistoryEntry, historyMarkdown } from "./history.ts";
 import { SessionMeta, type SessionRecord, type SessionSettings } from "./meta.ts";
 import { type PoolInfo, poolInfo } from "./pool-info.ts";
-import { prepareWorkspace, requireAgent } from "./repository.ts";
+import { requireAgent } from "./repository.ts";
 import { callRunner } from "./runner-call.ts";
 import { nextAlarmAt } from "./schedule.ts";
 import { SESSION_SCHEMA } from "./schema.ts";
+import { SessionWorkspace } from "./session-workspace.ts";
+import { requireReady, setupClone } from "./setup.ts";
 import { type TaskDigest, taskDigest } from "./task-digest.ts";
 import { type TaskEnd, TaskStore, turnCompleted } from "./task-store.ts";
 import { sessionInfoView } from "./task-views.ts";
 import { SessionTasks, type StartOptions, type StatusRequest } from "./tasks.ts";
 import type { SessionInfo, TaskStarted, TaskStatusView, TaskSummary } from "./views.ts";
+import type { DiffView, PushView } from "./workspace-out.ts";
 
 export interface InitRequest extends SessionSettings {
   userId: string;
@@ -40,6 +44,7 @@ export class KiroSession extends DurableObject<Env> {
   readonly #meta: SessionMeta;
   readonly #history: History;
   readonly #tasks: SessionTasks;
+  readonly #workspace: SessionWorkspace;
   readonly #log: Logger = createLogger({ component: "session" });
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -58,24 +63,60 @@ export class KiroSession extends DurableObject<Env> {
       maxTaskOutputBytes: config.maxTaskOutputBytes,
       taskTtlMs: config.taskTtlMs,
     });
+    this.#workspace = new SessionWorkspace({
+      env,
+      meta: this.#meta,
+      store: this.#store,
+      runner: () => this.#runner(),
+      log: this.#log,
+    });
   }
 
   /**
-   * Sets the session up: resolves its working directory on its runner (cloning the repository
-   * into it first, when one is given), then records it.
+   * Sets the session up. Without a repository: its working directory is resolved on its runner
+   * and it is ready at once. With one: the clone starts as the session's setup task and the
+   * session answers `preparing` at once; the task's end makes it ready (or failed, with why).
    */
   async init(request: InitRequest): Promise<Outcome<SessionInfo>> {
     return outcome(async () => {
       if (this.#meta.read()) return this.#info();
-      const runner = runnerForSession(this.env, sessionObjectName(request.userId, request.sessionId));
-      const { workingDirectory, cloned } = await this.#callRunner(() => prepareWorkspace(runner, request));
-      await this.#callRunner(() => requireAgent(runner, request.agent, workingDirectory));
-      const { userId, sessionId, agent } = request;
+      const { userId, sessionId, agent, repository } = request;
+      const runner = runnerForSession(this.env, sessionObjectName(userId, sessionId));
+      if (repository) return this.#initFromRepository({ ...request, repository }, runner);
+      const workingDirectory = await this.#callRunner(() =>
+        runner.resolveWorkspace(request.workingDirectory),
+      );
+      await this.#callRunner(() => requireAgent(runner, agent, workingDirectory));
       this.#sql.create();
-      this.#meta.write({ userId, sessionId, agent, workingDirectory, cloned, createdAt: Date.now() });
+      this.#meta.write({ userId, sessionId, agent, workingDirectory, cloned: null, createdAt: Date.now() });
       await this.#schedule();
       return this.#info();
     });
+  }
+
+  async #initFromRepository(
+    request: InitRequest & { repository: NonNullable<InitRequest["repository"]> },
+    runner: RunnerClient,
+  ): Promise<SessionInfo> {
+    const { userId, sessionId, agent } = request;
+    const taskId = newTaskId(sessionId);
+    const setup = setupClone(request, sessionId, taskId, await gitTokenFor(this.env, userId));
+    this.#sql.create();
+    this.#meta.write({ userId, sessionId, agent, cloned: null, createdAt: Date.now(), ...setup.record });
+    this.#store.createSetup(taskId, setup.label, Date.now());
+    try {
+      const started = await this.#callRunner(() => runner.startClone(setup.request));
+      this.#store.setBootId(taskId, started.boot_id);
+    } catch (error) {
+      // Nothing was cloned: the session is not created (its storage goes as end() leaves it).
+      await this.ctx.storage.deleteAll();
+      this.#meta.reset();
+      this.#sql.forget();
+      throw error;
+    }
+    this.#log.info("session.setup_started", { session_id: sessionId, task_id: taskId });
+    await this.#watch();
+    return this.#info();
   }
 
   async info(): Promise<Outcome<SessionInfo>> {
@@ -94,8 +135,11 @@ export class KiroSession extends DurableObject<Env> {
     return this.#withMeta(async (meta) => {
       if (sessionIdOfTask(taskId) !== meta.sessionId)
         throw new TypeError(`task ${taskId} is not of this session`);
+      requireReady(meta);
       const apiKey = await kiroApiKeyFor(this.env, meta.userId);
-      const started = await this.#tasks.start(meta, message, apiKey, taskId, options);
+      const workspace = await this.#workspace.source(meta);
+      const started = await this.#tasks.start(meta, message, apiKey, taskId, { ...options, workspace });
+      this.#workspace.deliverNotice(taskId);
       this.#meta.update({ lastActive: Date.now() });
       this.#log.info("task.started", {
         task_id: started.task_id,
@@ -166,6 +210,7 @@ export class KiroSession extends DurableObject<Env> {
   /** Forgets Kiro's saved conversation: the next turn starts fresh. */
   async clearConversation(): Promise<Outcome<SessionInfo>> {
     return this.#withMeta(async (meta) => {
+      requireReady(meta);
       await this.#callRunner(() => this.#runner().resetSession(meta.sessionId));
       this.#meta.update({ resumable: false, lastActive: Date.now() });
       return this.#info();
@@ -183,6 +228,7 @@ export class KiroSession extends DurableObject<Env> {
   /** Writes the recorded conversation as Markdown to `path` in the workspace. */
   async saveConversation(path: string): Promise<Outcome<{ path: string; bytes: number; turns: number }>> {
     return this.#withMeta(async (meta) => {
+      requireReady(meta);
       const turns = this.#history.recent(LIMITS.MAX_HISTORY_TURNS);
       const written = await this.#callRunner(() =>
         this.#runner().writeFile(path, historyMarkdown(meta.sessionId, turns)),
@@ -193,6 +239,7 @@ export class KiroSession extends DurableObject<Env> {
 
   async command(command: string): Promise<Outcome<CommandResponse>> {
     return this.#withMeta(async (meta) => {
+      requireReady(meta);
       const request = {
         command,
         cwd: meta.workingDirectory,
@@ -206,7 +253,25 @@ export class KiroSession extends DurableObject<Env> {
   }
 
   async agents(): Promise<Outcome<AgentInfo[]>> {
-    return this.#withMeta((meta) => this.#callRunner(() => this.#runner().agents(meta.workingDirectory)));
+    return this.#withMeta((meta) => {
+      requireReady(meta);
+      return this.#callRunner(() => this.#runner().agents(meta.workingDirectory));
+    });
+  }
+
+  /** What changed in the session's clone since it started (`path`: one file or directory). */
+  async diff(path?: string): Promise<Outcome<DiffView>> {
+    return this.#withMeta((meta) => this.#workspace.diff(meta, path));
+  }
+
+  /** Pushes the session's changes to a new branch of its repository with the user's GIT_TOKEN. */
+  async push(branch: string, message?: string): Promise<Outcome<PushView>> {
+    return this.#withMeta((meta) => this.#workspace.push(meta, branch, message));
+  }
+
+  /** One file of the session's working directory (`path` relative to it). */
+  async readFile(path: string): Promise<Outcome<ReadFileResponse>> {
+    return this.#withMeta((meta) => this.#workspace.readFile(meta, path));
   }
 
   async pool(): Promise<Outcome<PoolInfo>> {
@@ -309,6 +374,10 @@ export class KiroSession extends DurableObject<Env> {
   /** Once per task: its end goes to the Account's count of running turns, then the next alarm is set. */
   #turnEnded(taskId: string, end: TaskEnd): void {
     const meta = this.#meta.read();
+    if (meta && taskId === meta.setupTaskId) {
+      void this.#workspace.setupEnded(meta, end).then(() => this.#schedule());
+      return;
+    }
     if (meta) {
       // Lost only with this object's eviction: then the Account settles its count with activeTaskIds.
       this.env.ACCOUNT.getByName(accountObjectName(meta.userId))

@@ -14,11 +14,27 @@ export interface ClonedRepository {
   url: string;
   ref: string | null;
   commit: string;
+  /** The branch the clone checked out (null: a tag's detached HEAD); absent in older records. */
+  branch?: string | null;
+}
+
+/**
+ * preparing: the session's repository is being cloned (its setup task); ready: it can take turns;
+ * failed: it could not be set up (`failure` says why) and takes none.
+ */
+export type SessionState = "preparing" | "ready" | "failed";
+
+/** Something the user must be told on the session's next task (and sees in kiro_session_list). */
+export interface WorkspaceNotice {
+  at: number;
+  text: string;
+  /** Not yet put on a task. */
+  pending: boolean;
 }
 
 export interface SessionRecord {
   agent: string | null;
-  /** Absolute, resolved by the runner. */
+  /** Absolute, resolved by the runner (while preparing: the directory as asked for). */
   workingDirectory: string;
   userId: string;
   sessionId: string;
@@ -27,7 +43,20 @@ export interface SessionRecord {
   /** The next turn continues kiro-cli's saved conversation (false after kiro_session_clear). */
   resumable: boolean;
   cloned: ClonedRepository | null;
+  /** Absent in records written before sessions were set up in the background: ready. */
+  state?: SessionState;
+  /** The task the session's clone runs as. */
+  setupTaskId?: string | null;
+  /** The repository being cloned while preparing (without credentials). */
+  source?: { url: string; ref: string | null } | null;
+  /** Why the session could not be set up (state failed). */
+  failure?: string | null;
+  /** The last thing that happened to the workspace that the user must know (a rebuild, a lost snapshot). */
+  notice?: WorkspaceNotice | null;
 }
+
+/** What SessionMeta.update may change: everything but who and when the session was made. */
+export type SessionChange = Partial<Omit<SessionRecord, "userId" | "sessionId" | "createdAt">>;
 
 const KEY = "session";
 
@@ -51,7 +80,7 @@ export class SessionMeta {
     this.#save({ ...record, lastActive: record.createdAt, resumable: false });
   }
 
-  update(change: Partial<Pick<SessionRecord, "lastActive" | "resumable">>): void {
+  update(change: SessionChange): void {
     const record = this.read();
     if (record) this.#save({ ...record, ...change });
   }

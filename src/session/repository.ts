@@ -1,27 +1,6 @@
-import { withoutCredentials } from "../../container/src/protocol/index.ts";
+/** Checks on what a session starts in: its custom agent, and the directory its clone goes to. */
 import { ErrorCode, KiroError } from "../errors.ts";
-import type { CloneResponse, RunnerClient } from "../runner/client.ts";
-import type { ClonedRepository, SessionSettings } from "./meta.ts";
-
-/**
- * Where a session starts: its working directory resolved on the runner, or — with a repository
- * to clone — the fresh clone (in `workingDirectory`, or a directory named after the repository).
- */
-export async function prepareWorkspace(
-  runner: RunnerClient,
-  settings: SessionSettings,
-): Promise<{ workingDirectory: string; cloned: ClonedRepository | null }> {
-  const repository = settings.repository;
-  if (!repository) {
-    return { workingDirectory: await runner.resolveWorkspace(settings.workingDirectory), cloned: null };
-  }
-  const path = settings.workingDirectory || cloneDirectoryName(repository.url);
-  const clone: CloneResponse = await runner.clone({ url: repository.url, path, ref: repository.ref });
-  return {
-    workingDirectory: clone.path,
-    cloned: { url: withoutCredentials(repository.url), ref: repository.ref ?? null, commit: clone.commit },
-  };
-}
+import type { RunnerClient } from "../runner/client.ts";
 
 /**
  * Refuses an agent kiro-cli would not find in the session's working directory (it would exit 4

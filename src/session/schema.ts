@@ -14,6 +14,8 @@
  *                 so the task's final result has that tool's shape.
  * - permission_prompts: Kiro's permission requests handed to a client (KIRO_TRUST=ask), by the
  *                 key the runner gave them: waiting, answered (sent to the runner) or settled.
+ * - tasks.kind:   `turn` (a Kiro turn, part of the conversation) or `setup` (the clone a session
+ *                 started from a repository is set up by; not part of the conversation).
  */
 export const SESSION_SCHEMA: readonly string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
@@ -64,4 +66,5 @@ export const SESSION_SCHEMA: readonly string[] = [
      created_at INTEGER NOT NULL,
      PRIMARY KEY (task_id, key)
    ) WITHOUT ROWID`,
+  `ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT 'turn'`,
 ];

@@ -43,6 +43,8 @@ export interface TaskRow {
   metadata: string | null;
   /** The tool that started the task as an MCP Tasks extension task; null otherwise. */
   origin: string | null;
+  /** `turn`: a Kiro turn; `setup`: the clone the session is set up by (not in the conversation). */
+  kind: "turn" | "setup";
   created_at: number;
   ended_at: number | null;
 }
@@ -63,6 +65,8 @@ export interface TaskEnd {
   exitCode?: number | null | undefined;
   /** Kiro finished the turn although the task did not get all its output: the conversation moved on. */
   turnCompleted?: boolean | undefined;
+  /** The exit event's metadata as the runner sent it (a setup task's clone). */
+  exitMetadata?: Record<string, unknown> | undefined;
 }
 
 /** Whether Kiro's conversation now holds the turn, so the session's next turn continues it. */
@@ -101,6 +105,39 @@ export class TaskStore {
         message,
         now,
       );
+    });
+  }
+
+  /** A setup task (the session's clone): a task like a turn's, outside the conversation. */
+  createSetup(id: string, label: string, now: number): void {
+    this.#sql.run(
+      `INSERT INTO tasks (id, status, preview, message_bytes, run_id, kind, created_at)
+       VALUES (?, 'running', ?, 0, ?, 'setup', ?)`,
+      id,
+      label.slice(0, PREVIEW_CHARS),
+      id,
+      now,
+    );
+  }
+
+  /**
+   * Adds a `notice` chunk of the session's own to an active task (something the user must know
+   * before its output: a workspace rebuilt without its snapshot). The runner's events follow it.
+   */
+  notice(id: string, text: string, now: number): void {
+    this.#sql.transaction(() => {
+      const task = this.get(id);
+      if (task === undefined || !isActive(task.status)) return;
+      const bytes = utf8Bytes(text);
+      this.#sql.run(
+        "INSERT INTO chunks (task_id, idx, kind, content, data, bytes, created_at) VALUES (?, ?, 'notice', ?, NULL, ?, ?)",
+        id,
+        task.chunk_count,
+        text,
+        bytes,
+        now,
+      );
+      this.#sql.run("UPDATE tasks SET chunk_count = chunk_count + 1 WHERE id = ?", id);
     });
   }
 
@@ -210,7 +247,7 @@ export class TaskStore {
         now,
         id,
       );
-      if (end.status === "completed") {
+      if (end.status === "completed" && task.kind === "turn") {
         const answer = this.result(id, maxResultBytes).text;
         this.#sql.run(
           "INSERT INTO conversation (task_id, role, content, created_at) VALUES (?, 'assistant', ?, ?)",

@@ -12,7 +12,13 @@ export function sessionInfoView(meta: SessionRecord, runningTasks: number): Sess
     created_at: iso(meta.createdAt),
     last_active: iso(meta.lastActive),
     running_tasks: runningTasks,
-    repository: meta.cloned ?? null,
+    repository: meta.cloned
+      ? { url: meta.cloned.url, ref: meta.cloned.ref, commit: meta.cloned.commit }
+      : null,
+    state: meta.state ?? "ready",
+    setup_task_id: meta.setupTaskId ?? null,
+    failure: meta.failure ?? null,
+    workspace_notice: meta.notice ? { at: iso(meta.notice.at), text: meta.notice.text } : null,
   };
 }
 

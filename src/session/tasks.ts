@@ -1,3 +1,4 @@
+import type { WorkspaceSource } from "../../container/src/protocol/index.ts";
 import { LIMITS } from "../config.ts";
 import { ErrorCode, KiroError, taskNotFound } from "../errors.ts";
 import { type RunnerClient, RunnerRequestError } from "../runner/client.ts";
@@ -33,6 +34,8 @@ export interface StartOptions {
   origin?: string | undefined;
   /** A client can answer Kiro's permission requests (honoured by a runner with KIRO_TRUST=ask). */
   askPermissions?: boolean | undefined;
+  /** Where the session's clone comes from, so the runner can make it again if it is gone. */
+  workspace?: WorkspaceSource | undefined;
 }
 
 export interface SessionTasksDeps {
@@ -108,6 +111,7 @@ export class SessionTasks {
           resume: meta.resumable,
           kiro_api_key: apiKey,
           ...(options.askPermissions === true && { ask_permissions: true }),
+          workspace: options.workspace,
         }),
       );
       store.setBootId(taskId, started.boot_id);

@@ -28,6 +28,19 @@ export const sessionInfoSchema = z.object({
     })
     .nullable()
     .describe("The git repository cloned into the working directory when the session started"),
+  state: z
+    .enum(["preparing", "ready", "failed"])
+    .describe(
+      "preparing: its repository is being cloned (follow setup_task_id with kiro_task_status); ready: it takes turns; failed: it could not be set up (see failure)",
+    ),
+  setup_task_id: z.string().nullable().describe("The task the session's clone ran as, when it has one"),
+  failure: z.string().nullable().describe("Why the session could not be set up (state failed)"),
+  workspace_notice: z
+    .object({ at: timestamp, text: z.string() })
+    .nullable()
+    .describe(
+      "The last thing that happened to the workspace you must know about (a rebuild without its snapshot)",
+    ),
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 

@@ -54,7 +54,7 @@ describe("MCP Inspector CLI", () => {
       "--strict",
     ]);
     expect(tools.map((tool) => tool.name)).toContain("kiro_chat_async");
-    expect(tools.length).toBe(16);
+    expect(tools.length).toBe(18);
     for (const tool of tools) expect(tool.outputSchema, tool.name).toBeDefined();
 
     type CallResult<T> = { structuredContent: T; isError?: boolean };
@@ -126,7 +126,7 @@ describe("mcp-remote (stdio bridge)", () => {
       expect(client.getServerCapabilities()?.tools).toBeDefined();
 
       const { tools } = await client.listTools();
-      expect(tools).toHaveLength(16);
+      expect(tools).toHaveLength(18);
 
       const session = await callTool<{ session_id: string }>(client, "kiro_session_create");
       expect(session.isError, session.text).toBe(false);

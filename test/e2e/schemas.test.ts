@@ -10,12 +10,14 @@
  * that same client instance; the calls here go through a client that never listed tools, so the
  * check below is the one that runs.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { e2eSuite } from "../helpers/e2e-suite.ts";
+import { createGitFixture } from "../helpers/git-fixture.ts";
 import { connectMcp } from "../helpers/mcp-client.ts";
 
 interface Chunk {
@@ -32,7 +34,8 @@ interface Status {
   metadata?: unknown;
 }
 
-const e2e = e2eSuite();
+// file:// clones: the workspace tools need a session from a repository (a local one here).
+const e2e = e2eSuite({ env: { KIRO_ALLOW_FILE_CLONES: "1" } });
 const validators = new Map<string, ValidateFunction>();
 let listed: Tool[] = [];
 const called = new Set<string>();
@@ -194,6 +197,34 @@ describe("every tool's structuredContent against its outputSchema", () => {
     await check("kiro_history_clear", { session_id: plainSession });
     await check("kiro_session_end", { session_id: agentSession });
     await check("kiro_session_list", {}, "after an end");
+  });
+
+  it("workspace: a session from a repository, a turn, its diff and its push", async () => {
+    const scratch = realpathSync(mkdtempSync(path.join(os.tmpdir(), "kiro-schemas-git-")));
+    try {
+      const repos = createGitFixture(scratch);
+      const created = await check<{ session_id: string; setup_task_id: string }>(
+        "kiro_session_create",
+        { repository: repos.url, working_directory: "schemas-clone" },
+        "from a repository (preparing)",
+      );
+      expect((await pollValidated(created.setup_task_id)).final.status).toBe("completed");
+      const turn = await check<{ task_id: string }>("kiro_chat_async", {
+        message: "@write changed.txt yes\\n\n@write-bytes blob.bin 00ff",
+        session_id: created.session_id,
+      });
+      expect((await pollValidated(turn.task_id)).final.status).toBe("completed");
+      await check("kiro_session_list", {}, "a session from a repository, ready");
+      await check("kiro_workspace_diff", { session_id: created.session_id }, "a text and a binary file");
+      await check(
+        "kiro_workspace_diff",
+        { session_id: created.session_id, path: "nothing-here" },
+        "no changes",
+      );
+      await check("kiro_workspace_push", { session_id: created.session_id, branch: "kiro/schemas" });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it("called and validated every tool tools/list offers", () => {

@@ -107,6 +107,51 @@ export async function createSession(client: Client, args: Record<string, unknown
   return created.data.session_id;
 }
 
+/** A session as kiro_session_create and kiro_session_list describe it. */
+export interface SessionInfoLike {
+  session_id: string;
+  working_directory: string;
+  state: "preparing" | "ready" | "failed";
+  setup_task_id: string | null;
+  failure: string | null;
+  repository: { url: string; ref: string | null; commit: string } | null;
+  workspace_notice: { at: string; text: string } | null;
+}
+
+/** The session as kiro_session_list shows it now. */
+export async function sessionInfo(client: Client, sessionId: string): Promise<SessionInfoLike> {
+  const listed = await callTool<{ sessions: SessionInfoLike[] }>(client, "kiro_session_list");
+  const found = listed.data.sessions.find((session) => session.session_id === sessionId);
+  if (found === undefined) throw new Error(`session ${sessionId} is not listed`);
+  return found;
+}
+
+/**
+ * Creates a session from a repository and waits until its setup task (the clone) has ended:
+ * returns the setup task's last status and the session as listed then (ready, or failed).
+ */
+export async function createFromRepository(
+  client: Client,
+  args: Record<string, unknown>,
+): Promise<{
+  created: SessionInfoLike;
+  setup: StatusLike;
+  chunks: StatusLike["new_chunks"];
+  session: SessionInfoLike;
+}> {
+  const result = await callTool<SessionInfoLike>(client, "kiro_session_create", args);
+  if (result.isError) throw new Error(`kiro_session_create failed: ${result.text}`);
+  const taskId = result.data.setup_task_id;
+  if (taskId === null) throw new Error("a session from a repository has a setup task");
+  const { final: setup, chunks } = await pollUntilDone(client, taskId);
+  // The session turns ready (or failed) just after its setup task ends.
+  for (let tries = 0; ; tries += 1) {
+    const session = await sessionInfo(client, result.data.session_id);
+    if (session.state !== "preparing" || tries >= 50) return { created: result.data, setup, chunks, session };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export interface Started {
   task_id: string;
   session_id: string;

@@ -43,6 +43,8 @@ describe("tool surface", () => {
       "kiro_task_cancel",
       "kiro_task_list",
       "kiro_task_status",
+      "kiro_workspace_diff",
+      "kiro_workspace_push",
     ]);
     for (const tool of tools) {
       expect(tool.outputSchema, tool.name).toBeDefined();

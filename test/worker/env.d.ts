@@ -6,6 +6,8 @@ declare module "vitest" {
     controlUrl: string;
     workspaceRoot: string;
     gitRepository: { url: string; commit: string; featureCommit: string };
+    /** The same repository over http behind basic auth: the token is its GIT_TOKEN. */
+    privateRepository: { url: string; token: string };
   }
 }
 

@@ -90,6 +90,10 @@ class ScriptedRunner implements RunnerClient {
   agents = notUsed;
   writeFile = notUsed;
   clone = notUsed;
+  startClone = notUsed;
+  diff = notUsed;
+  readFile = notUsed;
+  push = notUsed;
 }
 
 function notUsed(): Promise<never> {

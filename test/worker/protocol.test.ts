@@ -77,6 +77,9 @@ describe("tool annotations", () => {
       kiro_session_list: READ,
       kiro_task_list: READ,
       kiro_task_status: READ,
+      kiro_workspace_diff: READ,
+      // Creates a branch on the user's remote; never overwrites one, so nothing is destroyed.
+      kiro_workspace_push: hints(false, false, false, true),
     });
   });
 });

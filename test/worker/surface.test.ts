@@ -3,6 +3,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { describe, expect, inject, it } from "vitest";
 import {
   callTool,
+  createFromRepository,
   createSession,
   pollUntilDone,
   type StatusLike,
@@ -246,42 +247,69 @@ describe("resources and prompts", () => {
 
 describe("repository bootstrap", () => {
   const repo = inject("gitRepository");
-  interface Created {
-    session_id: string;
-    working_directory: string;
-    repository: { url: string; ref: string | null; commit: string } | null;
-  }
 
-  it("clones the repository into the new session's working directory", async () => {
-    const created = await callTool<Created>(client, "kiro_session_create", {
+  it("answers at once with the session preparing, then clones it into its working directory", async () => {
+    const { created, setup, chunks, session } = await createFromRepository(client, {
       repository: repo.url,
       working_directory: "clones/main",
     });
-    expect(created.isError, created.text).toBe(false);
-    expect(created.data.working_directory).toMatch(/\/clones\/main$/);
-    expect(created.data.repository).toEqual({ url: repo.url, ref: null, commit: repo.commit });
+    expect(created).toMatchObject({ state: "preparing", working_directory: "clones/main", repository: null });
+    expect(setup).toMatchObject({ status: "completed", is_done: true });
+    expect(chunks.map((chunk) => chunk.content)).toContain(`Cloning ${repo.url}…`);
+    expect(session.state).toBe("ready");
+    expect(session.working_directory).toMatch(/\/clones\/main$/);
+    expect(session.repository).toEqual({ url: repo.url, ref: null, commit: repo.commit });
     expect(await workspaceFile("clones/main/README.md", controlUrl)).toBe("# cloned\n");
+    const turn = await runTurn(session.session_id, "hello");
+    expect(turn.status).toBe("completed");
   });
 
   it("clones a branch into a directory named after the repository", async () => {
-    const created = await callTool<Created>(client, "kiro_session_create", {
-      repository: repo.url,
-      ref: "feature",
+    const { session } = await createFromRepository(client, { repository: repo.url, ref: "feature" });
+    expect(session.working_directory).toMatch(/\/origin$/);
+    expect(session.repository?.commit).toBe(repo.featureCommit);
+  });
+
+  it("takes no turn while the clone runs, and says which task to follow", async () => {
+    const created = await callTool<{ session_id: string; setup_task_id: string }>(
+      client,
+      "kiro_session_create",
+      {
+        repository: repo.url,
+        working_directory: "clones/busy",
+      },
+    );
+    const early = await callTool(client, "kiro_chat_async", {
+      message: "hi",
+      session_id: created.data.session_id,
     });
-    expect(created.isError, created.text).toBe(false);
-    expect(created.data.working_directory).toMatch(/\/origin$/);
-    expect(created.data.repository?.commit).toBe(repo.featureCommit);
+    // The clone of a local repository can be quick: either it is still running, or the turn starts.
+    if (early.isError) expect(early.text).toContain(`still being set up`);
+    if (early.isError) expect(early.text).toContain(created.data.setup_task_id);
+    await pollUntilDone(client, created.data.setup_task_id);
+  });
+
+  it("ends the setup of a repository that cannot be cloned with git's reason", async () => {
+    const { setup, session } = await createFromRepository(client, {
+      repository: `${repo.url}-missing`,
+      working_directory: "clones/x",
+    });
+    expect(setup).toMatchObject({ status: "failed", reason: "prepare_failed" });
+    expect(session.state).toBe("failed");
+    expect(session.failure).toMatch(
+      /^Cloning .* failed: git clone failed: .*does not appear to be a git repository/s,
+    );
+    const turn = await callTool(client, "kiro_chat_async", { message: "hi", session_id: session.session_id });
+    expect(turn.isError).toBe(true);
+    expect(turn.text).toContain("could not be set up");
+    expect(await workspaceFile("clones/x/README.md", controlUrl)).toBeNull();
   });
 
   it.each([
-    [
-      "a repository that does not exist",
-      { repository: `${repo.url}-missing`, working_directory: "clones/x" },
-      /clone/i,
-    ],
     ["a URL that is not a git URL", { repository: "ext::sh -c touch% /tmp/pwned" }, /URL|url/],
     ["ref without repository", { ref: "main" }, /ref needs repository/],
     ["a target that is not empty", { repository: repo.url, working_directory: "project" }, /not empty/],
+    ["a target outside the workspace", { repository: repo.url, working_directory: "../out" }, /outside/],
   ])("refuses %s with a clear error and creates no session", async (_name, args, expected) => {
     const before = await callTool<SessionList>(client, "kiro_session_list");
     const result = await callTool(client, "kiro_session_create", args);

@@ -97,4 +97,6 @@ export interface PushResponse {
   commit: string;
   base: string;
   files_changed: number;
+  /** The remote's default branch, as it advertised it (null when it did not). */
+  default_branch: string | null;
 }

@@ -108,6 +108,8 @@ export class RunManager {
       const runId = clone.run_id ?? "";
       this.#assertNew(runId);
       this.#assertCapacity();
+      await this.#deps.cloner.checkTarget(clone.path);
+      this.#assertNew(runId);
       return this.#launch(runId, clone.session_key, cloneRun(this.#deps.cloner, clone));
     });
   }

@@ -64,6 +64,11 @@ export class WorkspaceCloner {
     this.#deps = deps;
   }
 
+  /** Refuses a target a clone could not go to (outside the root, not empty), before any git runs. */
+  async checkTarget(requested: string): Promise<void> {
+    await cloneTarget(this.#deps.workspace, requested);
+  }
+
   /** A shallow clone of the request's ref (default: the default branch). */
   clone(request: CloneRequest, options: CloneOptions = {}): Promise<CloneResponse> {
     return this.#into(request.path, async (target) => {

@@ -30,17 +30,24 @@ export async function workspacePush(
     await checkBranchName(shadow, request.branch);
     const { commit, filesChanged } = await commitChanges(shadow, request.message ?? DEFAULT_MESSAGE);
     const url = withoutCredentials(request.url);
-    await withGitCredential(credential, url, async (env) => {
-      await refuseExisting(shadow, url, request, env, redactor);
+    const defaultBranch = await withGitCredential(credential, url, async (env) => {
+      const advertised = await refuseExisting(shadow, url, request, env, redactor);
       const refspec = `${commit}:refs/heads/${request.branch}`;
       await shadow.git("git push", ["push", "--porcelain", "--no-verify", "--", url, refspec], {
         env,
         network: true,
         redactor,
       });
+      return advertised;
     });
     deps.logger.info("push_finished", { branch: request.branch, commit, files: filesChanged });
-    return { branch: request.branch, commit, base: request.base, files_changed: filesChanged };
+    return {
+      branch: request.branch,
+      commit,
+      base: request.base,
+      files_changed: filesChanged,
+      default_branch: defaultBranch ?? null,
+    };
   } finally {
     await shadow.close();
   }
@@ -85,14 +92,17 @@ async function commitChanges(shadow: ShadowGit, message: string) {
   return { commit, filesChanged };
 }
 
-/** Refuses a branch that exists on the remote, is its default branch, or is protected. */
+/**
+ * Refuses a branch that exists on the remote, is its default branch, or is protected. Returns the
+ * default branch the remote advertised.
+ */
 async function refuseExisting(
   shadow: ShadowGit,
   url: string,
   request: PushRequest,
   env: NodeJS.ProcessEnv,
   redactor: Redactor,
-): Promise<void> {
+): Promise<string | undefined> {
   const listed = await shadow.git(
     "reading the remote's branches",
     ["ls-remote", "--symref", "--", url, "HEAD", `refs/heads/${request.branch}`],
@@ -116,4 +126,5 @@ async function refuseExisting(
       `branch '${request.branch}' already exists on the remote: choose a new name (pushes never overwrite a branch)`,
     );
   }
+  return defaultBranch;
 }

@@ -5,12 +5,17 @@ import { KiroError, unwrap } from "../../errors.ts";
 import { operatorApiKey } from "../../secrets/kiro-key.ts";
 import { accountOf, sessionStub, type ToolContext } from "../context.ts";
 import { listSessions } from "../tools/kiro-session-list.ts";
+import { registerWorkspaceFiles } from "./workspace-files.ts";
 
 const JSON_TYPE = "application/json";
 const REDACTED = "[redacted]";
 
-/** kiro://sessions, kiro://agents and kiro://config: read-only views for clients that browse. */
+/**
+ * kiro://sessions, kiro://agents and kiro://config: read-only views for clients that browse; and
+ * the template kiro://sessions/{session_id}/files/{+path} for one file of a session's workspace.
+ */
 export function registerResources(server: McpServer, ctx: ToolContext): void {
+  registerWorkspaceFiles(server, ctx);
   server.registerResource(
     "sessions",
     "kiro://sessions",

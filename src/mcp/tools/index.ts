@@ -14,6 +14,8 @@ import { kiroSessionSwitch } from "./kiro-session-switch.ts";
 import { kiroTaskCancel } from "./kiro-task-cancel.ts";
 import { kiroTaskList } from "./kiro-task-list.ts";
 import { kiroTaskStatus } from "./kiro-task-status.ts";
+import { kiroWorkspaceDiff } from "./kiro-workspace-diff.ts";
+import { kiroWorkspacePush } from "./kiro-workspace-push.ts";
 
 /** Every tool the server offers, in the order clients list them. */
 export const TOOLS: readonly Tool[] = [
@@ -28,6 +30,8 @@ export const TOOLS: readonly Tool[] = [
   kiroSessionEnd,
   kiroSessionClear,
   kiroSessionSave,
+  kiroWorkspaceDiff,
+  kiroWorkspacePush,
   kiroCommand,
   kiroAgentsList,
   kiroHistory,

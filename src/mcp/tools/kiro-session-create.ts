@@ -11,7 +11,7 @@ export const kiroSessionCreate = defineTool({
   name: "kiro_session_create",
   title: "Create a Kiro session",
   description:
-    "Start a new Kiro session with its own conversation, optionally with a custom agent and a working directory inside the workspace. It becomes the active session.",
+    "Start a new Kiro session with its own conversation, optionally with a custom agent and a working directory inside the workspace. It becomes the active session. With repository, the session starts in a fresh clone of it: the answer comes at once with state `preparing` and setup_task_id, the clone's task (follow its progress with kiro_task_status); the session takes messages once that task has completed, or reports in failure why it could not be cloned. Private repositories are cloned with your own git credential (GIT_TOKEN, stored with `npm run secrets -- set GIT_TOKEN`).",
   input: z.object({
     agent: z
       .string()
