@@ -1,14 +1,17 @@
 /**
  * Kiro's turn as an MCP Tasks extension task, end to end: `npm run dev` with the stand-in kiro-cli
- * and KIRO_TRUST=ask, driven over HTTP by a task-aware client (raw JSON-RPC, protocol revision
- * 2026-07-28). The client reads progress with tasks/get, answers Kiro's permission prompt with
- * tasks/update (the stand-in writes its file only when allowed), and cancels another task; a
- * prompt nobody answers is decided by the read-only rule and recorded as a permission chunk.
+ * and KIRO_TRUST=ask, driven over HTTP by task-aware clients of protocol revision 2026-07-28:
+ * raw JSON-RPC, and the official requester of @modelcontextprotocol/ext-tasks. The client reads
+ * progress with tasks/get, answers Kiro's permission prompt with tasks/update (the stand-in writes
+ * its file only when allowed), and cancels another task; a prompt nobody answers is decided by
+ * the read-only rule and recorded as a permission chunk.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { resultFromTaskOutcome } from "@modelcontextprotocol/ext-tasks/client";
 import { describe, expect, it } from "vitest";
 import { e2eSuite, newSession } from "../helpers/e2e-suite.ts";
+import { extTasksSession } from "../helpers/ext-tasks-session.ts";
 import { callTool } from "../helpers/mcp-client.ts";
 import { type TaskState, tasksClient } from "../helpers/tasks-client.ts";
 
@@ -138,6 +141,33 @@ describe("a Kiro turn as a task", () => {
       inputResponses: { "permission-1": { action: "accept" } },
     });
     expect((await mcp.settle(waiting)).result?.structuredContent?.result).toContain("wrote e2e-waiting.txt");
+  });
+
+  it("runs through the official Tasks requester (ext-tasks), which answers Kiro's prompt", async () => {
+    const asked: string[] = [];
+    const tasks = await extTasksSession(e2e.dev.mcpUrl, {
+      onInput: async (params) => {
+        asked.push(String(params.message));
+        return { action: "accept", content: { option: "allow-always" } };
+      },
+    });
+    try {
+      const session_id = await newSession(e2e.client);
+      const message = "@lines 2\n@guarded-write e2e-ext-tasks.txt";
+      const execution = await tasks.session.callTool("kiro_chat", { message, session_id });
+      expect(execution.kind).toBe("task");
+      const { outcome } = await execution.settle();
+      const result = resultFromTaskOutcome(outcome);
+      expect(result.resultType).toBe("complete");
+      const output =
+        "structuredContent" in result ? (result.structuredContent as Record<string, string>) : {};
+      expect(output.status).toBe("completed");
+      expect(output.result).toContain("permission edit: allow-always\nwrote e2e-ext-tasks.txt");
+      expect(asked).toEqual([expect.stringMatching(/^Kiro asks to edit: Write e2e-ext-tasks.txt\. /)]);
+      expect(workspaceFile("e2e-ext-tasks.txt")).toBe("written by the stand-in (allow-always)\n");
+    } finally {
+      await tasks.close();
+    }
   });
 
   it("gives a plain client today's answer, with Kiro's requests decided by the read-only rule", async () => {

@@ -47,6 +47,8 @@ describe("a task-aware client", () => {
     expect(output).toMatchObject({ task_id: handle.taskId, status: "completed", is_done: true });
     expect(output.result).toContain("line 3");
     expect(JSON.parse(done.result?.content[0]?.text ?? "")).toEqual(output);
+    // The CallToolResult as it goes on the 2026-07-28 wire, discriminator included.
+    expect(done.result).toHaveProperty("resultType", "complete");
     expect(done.statusMessage).toBe("line 3");
     expect(done.ttlMs).toBe(
       Date.parse(String(done.lastUpdatedAt)) + 3600_000 - Date.parse(String(done.createdAt)),

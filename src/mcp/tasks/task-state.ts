@@ -43,7 +43,10 @@ export async function detailedTask(
       return { ...base, status: "cancelled", statusMessage: view.error ?? "Cancelled." };
     default:
       try {
-        const result = toJsonValue(await resultOf(digest)) as Readonly<Record<string, JsonValue>>;
+        // As the CallToolResult goes on the 2026-07-28 wire: with its discriminator.
+        const result = toJsonValue({ ...(await resultOf(digest)), resultType: "complete" }) as Readonly<
+          Record<string, JsonValue>
+        >;
         const summary = view.status === "failed" ? view.error : message;
         return { ...base, status: "completed", result, ...(summary && { statusMessage: summary }) };
       } catch (error) {
