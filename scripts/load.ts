@@ -25,6 +25,7 @@ import { type DevServer, startDevServer } from "../test/helpers/dev-server.ts";
 import { callTool, connectMcp } from "../test/helpers/mcp-client.ts";
 import { runBounded, stopDevServer } from "./bench/bounded-run.ts";
 import { type Counts, countsSince, countsTable, doRequests } from "./bench/do-requests.ts";
+import { cpuProbe } from "./bench/process-cpu.ts";
 import { machine, mbPerSecond, median, ms, percentile, table } from "./bench/report.ts";
 import {
   bytesTask,
@@ -131,11 +132,14 @@ async function main(opts: Options): Promise<void> {
     maxRequests: opts.maxRequests,
     waitMs: WAIT_MS,
   };
+  const probe = cpuProbe(dev.pid);
   const before = await doRequests(dev.baseUrl);
+  const cpuBefore = probe.workerdMs();
   const begun = performance.now();
   await Promise.all(sessions.map((session) => driveSession(session, shape, limits, stats)));
   const seconds = (performance.now() - begun) / 1000;
-  report(stats, seconds, countsSince(before, await doRequests(dev.baseUrl)));
+  const cpuMs = probe.workerdMs() - cpuBefore;
+  report(stats, seconds, countsSince(before, await doRequests(dev.baseUrl)), cpuMs);
   if (stats.errors.length > 0 || stats.exactReads === 0) {
     // The Worker and the runner log the causes of errors there, not to the client.
     const log = path.join(os.tmpdir(), `kiro-load-${Date.now()}.log`);
@@ -168,7 +172,7 @@ async function openSessions(mcpUrl: string, workspaceRoot: string, opts: Options
   return sessions;
 }
 
-function report(stats: LoadStats, seconds: number, requests: Counts): void {
+function report(stats: LoadStats, seconds: number, requests: Counts, cpuMs: number): void {
   console.log(
     table(
       ["load", "total", "per second"],
@@ -182,6 +186,11 @@ function report(stats: LoadStats, seconds: number, requests: Counts): void {
           `${(stats.bytesRead / seconds / 1000).toFixed(1)} kB/s (${mbPerSecond(stats.bytesRead, seconds * 1000).toFixed(2)} MB/s)`,
         ],
         ["wall time", `${seconds.toFixed(1)} s`, ""],
+        [
+          "workerd CPU (Worker, Durable Objects, wrangler dev)",
+          `${(cpuMs / 1000).toFixed(1)} s`,
+          `${(cpuMs / seconds / 10).toFixed(0)}% of a core, ${(cpuMs / stats.requests).toFixed(1)} ms per MCP request`,
+        ],
       ],
     ),
   );
