@@ -91,6 +91,6 @@ export function printCosts(costs: Array<[what: string, cost: Cost]>): void {
   );
   console.log(
     "  KiroContainer.fetch: runner requests (the host runner here, the session's container in a deployment);\n" +
-      "  workerd CPU includes wrangler dev's own per-request work; TokenRegistry: local mode asks it per request\n",
+      "  workerd CPU includes wrangler dev's own proxy in front of the Worker\n",
   );
 }

@@ -50,6 +50,7 @@ export function adminRoutes() {
       return errorJson(c, ErrorCode.BadRequest, "hash must be the token's SHA-256 in hex.");
     const id = newTokenId();
     await tokenRegistry(c.env).add({ id, userId, hash, label });
+    verifiedTokens.tokenAdded(); // local mode ends here at once, elsewhere within TOKEN_CACHE_MS
     log.info("token.created", { token_id: id, user_id: userId });
     return c.json({ token_id: id, user_id: userId, label }, 201);
   });

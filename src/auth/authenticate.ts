@@ -69,7 +69,8 @@ export async function authenticate(request: Request, env: Env): Promise<Identity
  * address; otherwise the refusal (401 once tokens exist, 403 `no_credentials` elsewhere).
  */
 export async function localIdentity(request: Request, env: Env): Promise<Identity | Response> {
-  if ((await tokenRegistry(env).activeCount()) > 0) {
+  const registry = tokenRegistry(env);
+  if (await verifiedTokens.tokensExist(() => registry.activeCount())) {
     return bearerAuthChallengeResponse(new OAuthError(OAuthErrorCode.InvalidToken, "Missing bearer token"));
   }
   if (!LOOPBACK_HOSTNAMES.includes(new URL(request.url).hostname)) {

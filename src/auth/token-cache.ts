@@ -1,13 +1,16 @@
 /**
- * Verified bearer tokens, remembered by this isolate for TOKEN_CACHE_MS so that a request does not
- * ask the TokenRegistry object every time: one Durable Object hop fewer on every MCP call.
+ * What this isolate heard from the TokenRegistry object, remembered for TOKEN_CACHE_MS so that a
+ * request does not ask it every time: one Durable Object hop fewer on every MCP call and every
+ * live-view poll. Three answers are remembered: which user a verified token is (by the token's
+ * SHA-256), whose a live token id is (for view links), and whether any token exists (local mode).
  *
- * A cache, never the source of truth. Only tokens the registry verified are remembered; unknown,
- * malformed and revoked tokens are asked about every time, so every refusal is the registry's own
- * (and identical, whoever the token names). A revoked token is refused by every isolate within
- * TOKEN_CACHE_MS, and at once by the isolate that revoked it (`forget`). Entries are keyed by the
- * token's SHA-256 (a lookup by hash reveals nothing about a 256-bit token), and there are at most
- * MAX_CACHED_TOKENS of them, the oldest dropped first.
+ * A cache, never the source of truth. Only answers that let a request through are remembered for
+ * tokens; unknown, malformed and revoked ones are asked about every time, so every refusal is the
+ * registry's own (and identical, whoever the token names). A revoked token is refused by every
+ * isolate within TOKEN_CACHE_MS, and at once by the isolate that revoked it (`forget`). "No tokens
+ * exist" admits only requests to a loopback host, which a deployed Worker never receives; creating
+ * a token (`tokenAdded`) ends it at once in that isolate. Lookups by hash reveal nothing about a
+ * 256-bit token. Each map holds at most MAX_CACHED_TOKENS entries, the oldest dropped first.
  */
 
 /** How long a verified token is trusted without asking again: revocation takes at most this long. */
@@ -20,10 +23,17 @@ export interface VerifiedToken {
   tokenId: string;
 }
 
+interface Remembered<T> {
+  value: T;
+  until: number;
+}
+
 export class TokenCache {
-  readonly #entries = new Map<string, VerifiedToken & { until: number }>();
+  readonly #entries = new Map<string, Remembered<VerifiedToken>>();
+  readonly #liveUsers = new Map<string, Remembered<string>>();
+  #tokensExist: Remembered<boolean> | undefined;
   readonly #now: () => number;
-  /** Bumped by every `forget`: a verification that began before it is not remembered. */
+  /** Bumped by every change heard of here: an answer asked for before it is not remembered. */
   #generation = 0;
 
   constructor(now: () => number = Date.now) {
@@ -35,35 +45,70 @@ export class TokenCache {
     hash: string,
     verify: (hash: string) => Promise<VerifiedToken | null>,
   ): Promise<VerifiedToken | null> {
-    const hit = this.#entries.get(hash);
-    if (hit && hit.until > this.#now()) return { userId: hit.userId, tokenId: hit.tokenId };
-    this.#entries.delete(hash);
+    const hit = this.#fresh(this.#entries, hash);
+    if (hit) return { ...hit };
     const generation = this.#generation;
     const found = await verify(hash);
-    if (found && generation === this.#generation) this.#remember(hash, found);
+    if (found && generation === this.#generation) this.#remember(this.#entries, hash, { ...found });
     return found;
   }
 
-  /** Forgets a token (it was just revoked here), and any verification of it still in flight. */
+  /** The user of live token `tokenId`: remembered, or asked of `lookup` (null: revoked or unknown). */
+  async liveUser(
+    tokenId: string,
+    lookup: (tokenId: string) => Promise<string | null>,
+  ): Promise<string | null> {
+    const hit = this.#fresh(this.#liveUsers, tokenId);
+    if (hit !== undefined) return hit;
+    const generation = this.#generation;
+    const userId = await lookup(tokenId);
+    if (userId !== null && generation === this.#generation) this.#remember(this.#liveUsers, tokenId, userId);
+    return userId;
+  }
+
+  /** Whether any live token exists (none: local mode): remembered, or counted by `count`. */
+  async tokensExist(count: () => Promise<number>): Promise<boolean> {
+    const known = this.#tokensExist;
+    if (known && known.until > this.#now()) return known.value;
+    const generation = this.#generation;
+    const exist = (await count()) > 0;
+    if (generation === this.#generation)
+      this.#tokensExist = { value: exist, until: this.#now() + TOKEN_CACHE_MS };
+    return exist;
+  }
+
+  /** A token was created here: local mode ends at once in this isolate. */
+  tokenAdded(): void {
+    this.#generation++;
+    this.#tokensExist = undefined;
+  }
+
+  /** Forgets a token (it was just revoked here), and any answer about it still in flight. */
   forget(tokenId: string): void {
     this.#generation++;
-    for (const [hash, entry] of this.#entries) if (entry.tokenId === tokenId) this.#entries.delete(hash);
+    this.#tokensExist = undefined;
+    this.#liveUsers.delete(tokenId);
+    for (const [hash, entry] of this.#entries)
+      if (entry.value.tokenId === tokenId) this.#entries.delete(hash);
   }
 
   get size(): number {
     return this.#entries.size;
   }
 
-  #remember(hash: string, found: VerifiedToken): void {
-    if (this.#entries.size >= MAX_CACHED_TOKENS) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
+  #fresh<T>(map: Map<string, Remembered<T>>, key: string): T | undefined {
+    const hit = map.get(key);
+    if (hit && hit.until > this.#now()) return hit.value;
+    map.delete(key);
+    return undefined;
+  }
+
+  #remember<T>(map: Map<string, Remembered<T>>, key: string, value: T): void {
+    if (map.size >= MAX_CACHED_TOKENS) {
+      const oldest = map.keys().next();
+      if (!oldest.done) map.delete(oldest.value);
     }
-    this.#entries.set(hash, {
-      userId: found.userId,
-      tokenId: found.tokenId,
-      until: this.#now() + TOKEN_CACHE_MS,
-    });
+    map.set(key, { value, until: this.#now() + TOKEN_CACHE_MS });
   }
 }
 

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { authenticate, LOCAL_CREDENTIAL_ID, localIdentity, tokenRegistry } from "../auth/authenticate.ts";
+import { verifiedTokens } from "../auth/token-cache.ts";
 import { LIMITS } from "../config.ts";
 import { ErrorCode, errorJson, errorResponse, taskNotFound, unwrap } from "../errors.ts";
 import { sessionIdOfTask, sessionObjectName } from "../ids.ts";
@@ -90,7 +91,9 @@ async function refuseUnlessLive(
     const local = await localIdentity(request, env);
     return local instanceof Response ? local : undefined;
   }
-  if ((await tokenRegistry(env).liveUser(holder.credentialId)) === holder.userId) return undefined;
+  const registry = tokenRegistry(env);
+  const liveUser = await verifiedTokens.liveUser(holder.credentialId, (id) => registry.liveUser(id));
+  if (liveUser === holder.userId) return undefined;
   return errorResponse(
     ErrorCode.Unauthorized,
     "This link's token has been revoked: links stop working with the token they were made with.",

@@ -1,7 +1,8 @@
 /**
- * The isolate's cache of verified tokens: it spares the registry a request per call, trusts a
- * token for TOKEN_CACHE_MS at most, never remembers a refusal, and forgets a revoked token at once
- * (also one whose verification was in flight when it was revoked). Its clock is the test's.
+ * The isolate's cache of the TokenRegistry's answers: it spares the registry a request per call,
+ * trusts an answer for TOKEN_CACHE_MS at most, never remembers a refusal, and forgets a revoked
+ * token at once (also one whose verification was in flight when it was revoked); a token created
+ * here ends local mode here at once. Its clock is the test's.
  */
 import { describe, expect, it } from "vitest";
 import { TOKEN_CACHE_MS, TokenCache, type VerifiedToken } from "../../src/auth/token-cache.ts";
@@ -92,5 +93,50 @@ describe("TokenCache", () => {
     await cache.verify("h0", source.verify);
     await cache.verify("h1004", source.verify);
     expect(source.asked).toEqual(["h0"]);
+  });
+
+  it("remembers a live token id's user for view links, never a revoked one, and forgets on revoke", async () => {
+    let clock = 0;
+    const cache = new TokenCache(() => clock);
+    const live = new Map([["tok_a", "alice"]]);
+    const asked: string[] = [];
+    const lookup = async (id: string) => {
+      asked.push(id);
+      return live.get(id) ?? null;
+    };
+    expect(await cache.liveUser("tok_a", lookup)).toBe("alice");
+    expect(await cache.liveUser("tok_a", lookup)).toBe("alice");
+    expect(await cache.liveUser("tok_gone", lookup)).toBeNull();
+    expect(await cache.liveUser("tok_gone", lookup)).toBeNull();
+    expect(asked).toEqual(["tok_a", "tok_gone", "tok_gone"]);
+    live.delete("tok_a");
+    cache.forget("tok_a");
+    expect(await cache.liveUser("tok_a", lookup)).toBeNull();
+    clock += TOKEN_CACHE_MS;
+    expect(asked).toHaveLength(4);
+  });
+
+  it("remembers whether tokens exist, and a token created here ends local mode at once", async () => {
+    let clock = 0;
+    const cache = new TokenCache(() => clock);
+    let tokens = 0;
+    let counted = 0;
+    const count = async () => {
+      counted++;
+      return tokens;
+    };
+    expect(await cache.tokensExist(count)).toBe(false);
+    expect(await cache.tokensExist(count)).toBe(false);
+    expect(counted).toBe(1);
+    tokens = 1; // created in another isolate: this one hears within TOKEN_CACHE_MS
+    expect(await cache.tokensExist(count)).toBe(false);
+    clock += TOKEN_CACHE_MS;
+    expect(await cache.tokensExist(count)).toBe(true);
+    tokens = 0;
+    cache.forget("tok_last"); // the last token revoked here
+    expect(await cache.tokensExist(count)).toBe(false);
+    tokens = 1;
+    cache.tokenAdded();
+    expect(await cache.tokensExist(count)).toBe(true);
   });
 });
