@@ -81,8 +81,8 @@ export interface RunnerClient {
 
 /**
  * `unreachable`: no answer at all (connection refused, container not started, proxy error);
- * `no_container`: Cloudflare has no container for the session right now (max_instances reached,
- * or too many starts at once; see container.ts).
+ * `no_container`: Cloudflare has no container for the session right now (the account's container
+ * limits reached, or too many starts at once; see container.ts).
  */
 export type RunnerFailure = RunnerErrorCode | "unreachable" | "no_container";
 

@@ -2,10 +2,9 @@ import { DurableObject } from "cloudflare:workers";
 import { LIMITS } from "../config.ts";
 import { countedEnv, countRequest } from "../debug/request-counts.ts";
 import { ErrorCode, KiroError, type Outcome, outcome, taskNotFound } from "../errors.ts";
-import { accountObjectName, newTaskId, sessionIdOfTask, sessionObjectName } from "../ids.ts";
+import { accountObjectName, sessionIdOfTask, sessionObjectName } from "../ids.ts";
 import type { AgentInfo, CommandResponse, ReadFileResponse, RunnerClient } from "../runner/client.ts";
 import { runnerForSession } from "../runner/select.ts";
-import { gitTokenFor } from "../secrets/git-token.ts";
 import { kiroApiKeyFor } from "../secrets/kiro-key.ts";
 import { settings } from "../settings.ts";
 import { durableSql, LazySchemaSql } from "../storage/sql.ts";
@@ -19,7 +18,7 @@ import { callRunner } from "./runner-call.ts";
 import { nextAlarmAt } from "./schedule.ts";
 import { SESSION_SCHEMA } from "./schema.ts";
 import { SessionWorkspace } from "./session-workspace.ts";
-import { requireReady, setupClone } from "./setup.ts";
+import { requireReady } from "./setup.ts";
 import { type TaskDigest, taskDigest } from "./task-digest.ts";
 import { type TaskEnd, TaskStore, turnCompleted } from "./task-store.ts";
 import { sessionInfoView } from "./task-views.ts";
@@ -82,7 +81,12 @@ export class KiroSession extends DurableObject<Env> {
       if (this.#meta.read()) return this.#info();
       const { userId, sessionId, agent, repository } = request;
       const runner = runnerForSession(this.env, sessionObjectName(userId, sessionId));
-      if (repository) return this.#initFromRepository({ ...request, repository }, runner);
+      if (repository) {
+        const storage = { create: () => this.#sql.create(), drop: () => this.#drop() };
+        await this.#workspace.setUp({ ...request, repository }, runner, storage);
+        await this.#watch();
+        return this.#info();
+      }
       const workingDirectory = await this.#callRunner(() =>
         runner.resolveWorkspace(request.workingDirectory),
       );
@@ -92,31 +96,6 @@ export class KiroSession extends DurableObject<Env> {
       await this.#schedule();
       return this.#info();
     });
-  }
-
-  async #initFromRepository(
-    request: InitRequest & { repository: NonNullable<InitRequest["repository"]> },
-    runner: RunnerClient,
-  ): Promise<SessionInfo> {
-    const { userId, sessionId, agent } = request;
-    const taskId = newTaskId(sessionId);
-    const setup = setupClone(request, sessionId, taskId, await gitTokenFor(this.env, userId));
-    this.#sql.create();
-    this.#meta.write({ userId, sessionId, agent, cloned: null, createdAt: Date.now(), ...setup.record });
-    this.#store.createSetup(taskId, setup.label, Date.now());
-    try {
-      const started = await this.#callRunner(() => runner.startClone(setup.request));
-      this.#store.setBootId(taskId, started.boot_id);
-    } catch (error) {
-      // Nothing was cloned: the session is not created (its storage goes as end() leaves it).
-      await this.ctx.storage.deleteAll();
-      this.#meta.reset();
-      this.#sql.forget();
-      throw error;
-    }
-    this.#log.info("session.setup_started", { session_id: sessionId, task_id: taskId });
-    await this.#watch();
-    return this.#info();
   }
 
   async info(): Promise<Outcome<SessionInfo>> {
@@ -137,8 +116,9 @@ export class KiroSession extends DurableObject<Env> {
         throw new TypeError(`task ${taskId} is not of this session`);
       requireReady(meta);
       const apiKey = await kiroApiKeyFor(this.env, meta.userId);
-      const workspace = await this.#workspace.source(meta);
-      const started = await this.#tasks.start(meta, message, apiKey, taskId, { ...options, workspace });
+      const current = await this.#workspace.beforeTurn(meta);
+      const workspace = await this.#workspace.source(current);
+      const started = await this.#tasks.start(current, message, apiKey, taskId, { ...options, workspace });
       this.#workspace.deliverNotice(taskId);
       this.#meta.update({ lastActive: Date.now() });
       this.#log.info("task.started", {
@@ -292,9 +272,7 @@ export class KiroSession extends DurableObject<Env> {
         : this.env.KIRO_CONTAINER.getByName(this.#objectName(meta)).destroy();
       await stop.catch((error: unknown) => this.#log.warn("session.end_runner", { error: String(error) }));
       await this.ctx.storage.deleteAlarm();
-      await this.ctx.storage.deleteAll();
-      this.#meta.reset();
-      this.#sql.forget(); // no tables, nothing written: late callers read "not found"
+      await this.#drop();
       this.#log.info("session.ended", { session_id: meta.sessionId, cancelled_tasks: cancelled });
       return { cancelled_tasks: cancelled };
     });
@@ -367,6 +345,13 @@ export class KiroSession extends DurableObject<Env> {
     await this.end();
   }
 
+  /** Deletes everything stored: no tables, nothing written, late callers read "not found". */
+  async #drop(): Promise<void> {
+    await this.ctx.storage.deleteAll();
+    this.#meta.reset();
+    this.#sql.forget();
+  }
+
   #callRunner<T>(call: () => Promise<T>): Promise<T> {
     return callRunner(this.#log, call);
   }
@@ -387,6 +372,7 @@ export class KiroSession extends DurableObject<Env> {
         );
     }
     if (turnCompleted(end)) this.#meta.update({ resumable: true });
+    if (meta) this.#workspace.workDone(meta);
     this.#schedule().catch((error: unknown) => this.#log.error("session.schedule", { error: String(error) }));
   }
 

@@ -53,6 +53,10 @@ export interface SessionRecord {
   failure?: string | null;
   /** The last thing that happened to the workspace that the user must know (a rebuild, a lost snapshot). */
   notice?: WorkspaceNotice | null;
+  /** The last container start this session took account of (KiroContainer's start count). */
+  seenStart?: number | null;
+  /** When the last work in the workspace ended (a turn, the clone): a snapshot older than it lacks some. */
+  workAt?: number | null;
 }
 
 /** What SessionMeta.update may change: everything but who and when the session was made. */

@@ -12,7 +12,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { unstable_readConfig } from "wrangler";
-import { DEFAULTS as RUNNER_DEFAULTS } from "../../container/src/config.ts";
 import { type ChildResult, packageBin, runNodeScript } from "../helpers/client-processes.ts";
 import {
   aptPackages,
@@ -96,27 +95,24 @@ describe("wrangler deploy --dry-run --containers-rollout=none", () => {
     expect(`${run.stdout}\n${run.stderr}`).not.toMatch(/Unexpected fields/);
   });
 
-  it("lets a busy container finish its longest turn before a deploy's rollout stops it", () => {
+  it("lets each session's container start from its snapshot: the durable_object scheduling policy", () => {
     const config = unstable_readConfig({ config: path.join(REPO_ROOT, "wrangler.toml") });
     const containers = (config.containers ?? []) as {
       class_name: string;
+      scheduling_policy?: string;
+      images?: Record<string, { dockerfile?: string }>;
       rollout_active_grace_period?: number;
+      max_instances?: number;
     }[];
     const container = containers.find((c) => c.class_name === "KiroContainer");
-    // Seconds (wrangler's schema); the default, 0, sends SIGTERM at once.
-    expect(container?.rollout_active_grace_period).toBeGreaterThanOrEqual(
-      RUNNER_DEFAULTS.runTimeoutMs / 1000,
-    );
-  });
-
-  it("drains a container's running turns on SIGTERM within the 15 minutes before SIGKILL", () => {
-    expect(RUNNER_DEFAULTS.shutdownGraceMs).toBeGreaterThan(10 * 60_000);
-    expect(RUNNER_DEFAULTS.shutdownGraceMs).toBeLessThan(15 * 60_000);
-  });
-
-  it("names the container image built from container/Dockerfile", () => {
-    expect(WRANGLER_TOML).toMatch(/^image = "\.\/container\/Dockerfile"$/m);
-    expect(run.stdout).toContain(path.join(CONTAINER_DIR, "Dockerfile"));
+    // Snapshots exist only under this policy; under it a deploy stops no running container (a
+    // container takes a new image at its next start), so there is no rollout to configure.
+    expect(container?.scheduling_policy).toBe("durable_object");
+    // "runner": the name src/runner/container-control.ts (RUNNER_IMAGE) starts it by.
+    expect(container?.images?.runner?.dockerfile).toBe("./container/Dockerfile");
+    expect(container?.rollout_active_grace_period).toBeUndefined();
+    expect(container?.max_instances).toBeUndefined();
+    expect(run.stdout).toContain("KiroContainer (durable_object)");
   });
 });
 

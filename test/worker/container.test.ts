@@ -2,7 +2,7 @@
  * The session's container as the session object reaches it: the real KiroContainer class and
  * @cloudflare/containers 0.3.7 on a fake Durable Object context whose `ctx.container` plays the
  * platform (containers cannot run here). Two facts the deployment depends on:
- *   - when Cloudflare has no container instance for the session (max_instances reached), the
+ *   - when Cloudflare has no container instance for the session (the account's limits), the
  *     user gets a clear, retryable runner_unavailable error that says what to do — not an
  *     internal error;
  *   - while a turn runs, the session holds its event stream open, and that keeps the container
@@ -102,7 +102,7 @@ it("answers a start refused for want of a container instance with a retryable, a
     expect(error).toBeInstanceOf(KiroError);
     expect((error as KiroError).code).toBe(ErrorCode.RunnerUnavailable);
     expect((error as KiroError).message).toContain("Try again in a minute or two");
-    expect((error as KiroError).message).toContain("raise max_instances");
+    expect((error as KiroError).message).toContain("Containers limits");
   });
 }, 30_000);
 
