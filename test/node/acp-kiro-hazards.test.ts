@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exitOf, pidIn, runToEnd, textOf, updatesOf } from "../helpers/runner-client.ts";
 import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";
 
-const IDLE_MS = 800;
+const IDLE_MS = 1_200;
 const SENTINEL = "Tool uses were interrupted, waiting for the next user prompt";
 
 let runner: RunnerProcess;
@@ -74,7 +74,7 @@ describe("turns kiro-cli never answers", () => {
 
   it("lets a tool that keeps reporting run past the idle timeout", async () => {
     const started = Date.now();
-    const tool = await runToEnd(runner, { message: "@tool-progress 6 300", session_key: "busy-tool" });
+    const tool = await runToEnd(runner, { message: "@tool-progress 8 400", session_key: "busy-tool" });
     expect(Date.now() - started).toBeGreaterThan(2 * IDLE_MS);
     expect(exitOf(tool).status).toBe("completed");
     // Kiro's previews of a tool call show it once, linked to the call by its id.
@@ -86,7 +86,7 @@ describe("turns kiro-cli never answers", () => {
       ["⚙ shell [execute] (preparing)", "tooluse_progress"],
       ["⚙ Running: npm test [execute] (in_progress)", "tooluse_progress"],
     ]);
-    const answer = await runToEnd(runner, { message: "@lines 4\n@delay 450", session_key: "slow-answer" });
+    const answer = await runToEnd(runner, { message: "@lines 5\n@delay 500", session_key: "slow-answer" });
     expect(exitOf(answer).status).toBe("completed");
   });
 });

@@ -14,7 +14,7 @@ import { exitOf, pidIn, runToEnd, textOf, updatesOf } from "../helpers/runner-cl
 import { type RunnerProcess, startRunner } from "../helpers/runner-process.ts";
 
 // Room for a stand-in kiro-cli (a Node process) to start on a loaded machine.
-const START_TIMEOUT_MS = 1_500;
+const START_TIMEOUT_MS = 2_500;
 
 let scratch: string;
 
@@ -35,8 +35,13 @@ function dirs(name: string): { kiroHome: string; workspaceRoot: string } {
   return { kiroHome, workspaceRoot };
 }
 
-async function withRunner(where: ReturnType<typeof dirs>, body: (runner: RunnerProcess) => Promise<void>) {
-  const env = { KIRO_DRIVER: "acp", KIRO_ACP_START_TIMEOUT_MS: String(START_TIMEOUT_MS) };
+/** A runner on `where`; `startTimeoutMs` short only where a test is about it. */
+async function withRunner(
+  where: ReturnType<typeof dirs>,
+  body: (runner: RunnerProcess) => Promise<void>,
+  startTimeoutMs = START_TIMEOUT_MS,
+) {
+  const env = { KIRO_DRIVER: "acp", KIRO_ACP_START_TIMEOUT_MS: String(startTimeoutMs) };
   const runner = await startRunner({ ...where, env });
   try {
     await body(runner);
@@ -72,7 +77,7 @@ function savedSessionId(kiroHome: string, key: string): string {
 describe("session/load", () => {
   it("waits for a replay that takes longer than KIRO_ACP_START_TIMEOUT_MS while it progresses", async () => {
     const where = dirs("slow");
-    await withRunner(where, (runner) => converse(runner, "slow", "@replay-delay 600").then(() => undefined));
+    await withRunner(where, (runner) => converse(runner, "slow", "@replay-delay 1000").then(() => undefined));
     await withRunner(where, async (runner) => {
       const started = Date.now();
       const events = await runToEnd(runner, { message: "@recall", session_key: "slow", resume: true });
@@ -97,35 +102,43 @@ describe("session/load", () => {
 
   it("releases the lock a killed kiro-cli left on the conversation and loads it", async () => {
     const where = dirs("stale");
-    await withRunner(where, async (runner) => {
-      const pid = await converse(runner, "stale", "remember aubergine");
-      await killKiro(runner, pid);
-      const events = await runToEnd(runner, { message: "@recall", session_key: "stale", resume: true });
-      expect(updatesOf(events, "notice")).toEqual([]);
-      expect(textOf(events)).toContain("remember aubergine");
-      expect(runner.stderr()).toContain('"acp_session_locked"');
-    });
+    await withRunner(
+      where,
+      async (runner) => {
+        const pid = await converse(runner, "stale", "remember aubergine");
+        await killKiro(runner, pid);
+        const events = await runToEnd(runner, { message: "@recall", session_key: "stale", resume: true });
+        expect(updatesOf(events, "notice")).toEqual([]);
+        expect(textOf(events)).toContain("remember aubergine");
+        expect(runner.stderr()).toContain('"acp_session_locked"');
+      },
+      120_000,
+    );
   });
 
   it("leaves a lock held by a live process alone and starts a new conversation, saying why", async () => {
     const where = dirs("held");
-    await withRunner(where, async (runner) => {
-      const pid = await converse(runner, "held", "remember aubergine");
-      await killKiro(runner, pid);
-      const lock = path.join(
-        where.kiroHome,
-        "sessions",
-        "cli",
-        `${savedSessionId(where.kiroHome, "held")}.lock`,
-      );
-      // This test's own process: alive for as long as the test runs.
-      writeFileSync(lock, JSON.stringify({ pid: process.pid, started_at: new Date().toISOString() }));
-      const events = await runToEnd(runner, { message: "@recall", session_key: "held", resume: true });
-      expect(exitOf(events).status).toBe("completed");
-      expect(updatesOf(events, "notice").map((event) => event.text)).toEqual([
-        `could not resume the saved Kiro session (Kiro reports the conversation open in another kiro-cli process, and process ${process.pid} holding it is still running); this turn starts a new conversation`,
-      ]);
-      expect(textOf(events)).toContain("recall: 0 earlier turn(s)");
-    });
+    await withRunner(
+      where,
+      async (runner) => {
+        const pid = await converse(runner, "held", "remember aubergine");
+        await killKiro(runner, pid);
+        const lock = path.join(
+          where.kiroHome,
+          "sessions",
+          "cli",
+          `${savedSessionId(where.kiroHome, "held")}.lock`,
+        );
+        // This test's own process: alive for as long as the test runs.
+        writeFileSync(lock, JSON.stringify({ pid: process.pid, started_at: new Date().toISOString() }));
+        const events = await runToEnd(runner, { message: "@recall", session_key: "held", resume: true });
+        expect(exitOf(events).status).toBe("completed");
+        expect(updatesOf(events, "notice").map((event) => event.text)).toEqual([
+          `could not resume the saved Kiro session (Kiro reports the conversation open in another kiro-cli process, and process ${process.pid} holding it is still running); this turn starts a new conversation`,
+        ]);
+        expect(textOf(events)).toContain("recall: 0 earlier turn(s)");
+      },
+      120_000,
+    );
   });
 });

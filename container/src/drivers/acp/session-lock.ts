@@ -9,11 +9,15 @@
  *
  * Every kiro-cli here is the runner's own, so a lock whose holder is gone is stale: removing it
  * lets the load go through with the conversation intact. A lock held by a live process is never
- * touched.
+ * touched. Kiro's files belong to KIRO_RUN_AS: the lock is read without following a symlink in
+ * its place and removed by a process running as that user (workspace/as-user.ts).
  */
-import { readFileSync, unlinkSync } from "node:fs";
+import { constants, readFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import path from "node:path";
 import { errnoCode, hasErrnoCode } from "../../errors.ts";
+import type { RunAs } from "../../process/run-as.ts";
+import { removeTree } from "../../workspace/as-user.ts";
 
 const REFUSAL = /active in another process(?: \(PID (\d+)\))?/i;
 
@@ -27,12 +31,15 @@ export function lockRefusal(text: string): { pid: number | undefined } | undefin
 export type LockRelease = { released: true } | { released: false; heldBy: number | undefined; why: string };
 
 /** Removes the conversation's lock file if the process it names is gone. */
-export function releaseStaleLock(kiroHome: string, sessionId: string): LockRelease {
+export async function releaseStaleLock(
+  kiroHome: string,
+  sessionId: string,
+  user: RunAs | undefined,
+): Promise<LockRelease> {
   const file = path.join(kiroHome, "sessions", "cli", `${path.basename(sessionId)}.lock`);
   let holder: number | undefined;
   try {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as { pid?: unknown };
-    holder = typeof parsed.pid === "number" ? parsed.pid : undefined;
+    holder = holderOf(await readNoFollow(file));
   } catch (error) {
     const why = errnoCode(error) === "ENOENT" ? "its lock file is not there" : "its lock file is unreadable";
     return { released: false, heldBy: undefined, why };
@@ -41,16 +48,26 @@ export function releaseStaleLock(kiroHome: string, sessionId: string): LockRelea
     return { released: false, heldBy: holder, why: `process ${holder} holding it is still running` };
   }
   try {
-    unlinkSync(file);
+    await removeTree(user, file);
   } catch (error) {
-    if (!hasErrnoCode(error, "ENOENT"))
-      return {
-        released: false,
-        heldBy: holder,
-        why: `its lock file could not be removed (${errnoCode(error) ?? "error"})`,
-      };
+    const why = `its lock file could not be removed (${errnoCode(error) ?? "error"})`;
+    return { released: false, heldBy: holder, why };
   }
   return { released: true };
+}
+
+async function readNoFollow(file: string): Promise<string> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    return await handle.readFile("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+function holderOf(text: string): number | undefined {
+  const { pid } = JSON.parse(text) as { pid?: unknown };
+  return typeof pid === "number" ? pid : undefined;
 }
 
 /** True while `pid` runs; a zombie (killed, not yet reaped) counts as gone. */

@@ -166,7 +166,8 @@ export class AcpStarter {
     let failure = await this.#tryLoad(process, sessionId, cwd);
     const refused = failure === undefined ? undefined : lockRefusal(failure);
     if (refused !== undefined && process.alive) {
-      const release = releaseStaleLock(this.#deps.config.kiroHome, sessionId);
+      const { kiroHome, runAs } = this.#deps.config;
+      const release = await releaseStaleLock(kiroHome, sessionId, runAs);
       this.#deps.logger.warn("acp_session_locked", {
         session_key: this.#deps.key,
         holder_pid: refused.pid ?? null,
