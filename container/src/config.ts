@@ -29,7 +29,11 @@ export const DEFAULTS = {
   maxRunOutputBytes: 64 * 1024 * 1024,
   /** KIRO_RUN_RETENTION_MS: how long a finished run stays readable before it is deleted. */
   runRetentionMs: 15 * 60_000,
-  /** Finished runs kept at most, oldest deleted first: bounds memory whatever the retention. */
+  /**
+   * Finished runs kept at most, oldest deleted first: bounds memory whatever the retention. Never
+   * fewer than RETAINED_RUNS_PER_ACTIVE_RUN per run that may be active, so that runs ending
+   * together (a shared host runner serving many sessions) keep their events until read.
+   */
   maxRetainedRuns: 32,
   /** KIRO_MAX_ACTIVE_RUNS: concurrent kiro-cli processes (too_many_runs beyond). */
   maxActiveRuns: 8,
@@ -155,6 +159,16 @@ export interface RunnerConfig {
   secrets: string[];
 }
 
+/** Finished runs kept per run that may be active (see DEFAULTS.maxRetainedRuns). */
+const RETAINED_RUNS_PER_ACTIVE_RUN = 4;
+
+function activeRuns(maxActiveRuns: number): Pick<RunnerConfig, "maxActiveRuns" | "maxRetainedRuns"> {
+  return {
+    maxActiveRuns,
+    maxRetainedRuns: Math.max(DEFAULTS.maxRetainedRuns, RETAINED_RUNS_PER_ACTIVE_RUN * maxActiveRuns),
+  };
+}
+
 /** A setting the runner cannot start with; the message names the variable and what to set. */
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -188,8 +202,7 @@ export function loadConfig(
     maxRunLogBytes: integer(env, "KIRO_MAX_RUN_LOG_BYTES", DEFAULTS.maxRunLogBytes, 1),
     maxRunOutputBytes: integer(env, "KIRO_MAX_RUN_OUTPUT_BYTES", DEFAULTS.maxRunOutputBytes, 1),
     runRetentionMs: integer(env, "KIRO_RUN_RETENTION_MS", DEFAULTS.runRetentionMs, 0),
-    maxRetainedRuns: DEFAULTS.maxRetainedRuns,
-    maxActiveRuns: integer(env, "KIRO_MAX_ACTIVE_RUNS", DEFAULTS.maxActiveRuns, 1),
+    ...activeRuns(integer(env, "KIRO_MAX_ACTIVE_RUNS", DEFAULTS.maxActiveRuns, 1)),
     stderrTailBytes: DEFAULTS.stderrTailBytes,
     cancelGraceMs: integer(env, "KIRO_CANCEL_GRACE_MS", DEFAULTS.cancelGraceMs, 0),
     pipeDrainGraceMs: integer(env, "KIRO_PIPE_DRAIN_GRACE_MS", DEFAULTS.pipeDrainGraceMs, 0),

@@ -75,6 +75,27 @@ export interface SessionLoad {
   pollers: Client[];
 }
 
+/**
+ * Runs one short turn in every session, `concurrency` at a time, before the load phase: a
+ * session's first turn starts its kiro-cli (`kiro-cli acp` stays warm after it), and fifty of
+ * those at once measure how fast one machine boots fifty processes, not how the server keeps up.
+ * Returns how long it took; a failure stops the run.
+ */
+export async function warmSessions(sessions: SessionLoad[], concurrency: number): Promise<number> {
+  const begun = performance.now();
+  const queue = [...sessions];
+  const worker = async () => {
+    for (let load = queue.shift(); load; load = queue.shift()) {
+      const taskId = await startTask(load.starter, load.sessionId, "@lines 1");
+      const { final } = await pollUntilDone(load.starter, taskId, { waitMs: 5_000, deadlineMs: 120_000 });
+      if (final.status !== "completed")
+        throw new Error(`warm-up turn in ${load.sessionId} ended ${final.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return performance.now() - begun;
+}
+
 /** Runs tasks in the session until the load phase ends (or an error stops it). */
 export async function driveSession(
   load: SessionLoad,
