@@ -107,7 +107,17 @@ async function main(): Promise<void> {
     ]);
   }
   printFelt({ trips, lines, bulk, catchUps }, THROUGHPUT_BYTES);
+  const notFound = `${dev.baseUrl}/no-such-path`;
   printCosts([
+    [
+      "GET of an unknown path (wrangler dev's proxy and the app's routing only)",
+      await costOf(
+        dev.baseUrl,
+        probe,
+        ROUND_TRIPS,
+        times(ROUND_TRIPS, async () => (await fetch(notFound)).text()),
+      ),
+    ],
     [
       "ping (baseline)",
       await costOf(

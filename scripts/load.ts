@@ -26,14 +26,14 @@ import { messageOf } from "../container/src/protocol/index.ts";
 import { type DevServer, startDevServer } from "../test/helpers/dev-server.ts";
 import { callTool, connectMcp } from "../test/helpers/mcp-client.ts";
 import { runBounded, stopDevServer } from "./bench/bounded-run.ts";
-import { type Counts, countsSince, countsTable, doRequests } from "./bench/do-requests.ts";
+import { countsSince, doRequests } from "./bench/do-requests.ts";
 import { cpuProbe } from "./bench/process-cpu.ts";
-import { machine, mbPerSecond, median, ms, percentile, table } from "./bench/report.ts";
+import { machine } from "./bench/report.ts";
+import { cpuNow, report } from "./load/report.ts";
 import {
   bytesTask,
   driveSession,
   emptyStats,
-  type LoadStats,
   linesTask,
   type SessionLoad,
   type TaskShape,
@@ -146,12 +146,17 @@ async function main(opts: Options): Promise<void> {
   };
   const probe = cpuProbe(dev.pid);
   const before = await doRequests(dev.baseUrl);
-  const cpuBefore = probe.workerdMs();
+  const cpuBefore = cpuNow(probe);
   const begun = performance.now();
   await Promise.all(sessions.map((session) => driveSession(session, shape, limits, stats)));
   const seconds = (performance.now() - begun) / 1000;
-  const cpuMs = probe.workerdMs() - cpuBefore;
-  report(stats, seconds, countsSince(before, await doRequests(dev.baseUrl)), cpuMs);
+  const cpuAfter = cpuNow(probe);
+  const cpuMs = {
+    workerd: cpuAfter.workerd - cpuBefore.workerd,
+    runner: cpuAfter.runner - cpuBefore.runner,
+    kiro: cpuAfter.kiro - cpuBefore.kiro,
+  };
+  report(stats, seconds, countsSince(before, await doRequests(dev.baseUrl)), cpuMs, WAIT_MS);
   if (stats.errors.length > 0 || stats.exactReads === 0) {
     // The Worker and the runner log the causes of errors there, not to the client.
     const log = path.join(os.tmpdir(), `kiro-load-${Date.now()}.log`);
@@ -182,54 +187,6 @@ async function openSessions(mcpUrl: string, workspaceRoot: string, opts: Options
   }
   for (let i = 0; i < opts.pollers; i++) sessions[i % opts.sessions]?.pollers.push(await connect());
   return sessions;
-}
-
-function report(stats: LoadStats, seconds: number, requests: Counts, cpuMs: number): void {
-  console.log(
-    table(
-      ["load", "total", "per second"],
-      [
-        ["tasks run", String(stats.tasks), (stats.tasks / seconds).toFixed(2)],
-        ["MCP requests", String(stats.requests), (stats.requests / seconds).toFixed(1)],
-        ["kiro_task_status polls", String(stats.polls), (stats.polls / seconds).toFixed(1)],
-        [
-          "output read by pollers (new_content)",
-          `${stats.bytesRead} B`,
-          `${(stats.bytesRead / seconds / 1000).toFixed(1)} kB/s (${mbPerSecond(stats.bytesRead, seconds * 1000).toFixed(2)} MB/s)`,
-        ],
-        ["wall time", `${seconds.toFixed(1)} s`, ""],
-        [
-          "workerd CPU (Worker, Durable Objects, wrangler dev)",
-          `${(cpuMs / 1000).toFixed(1)} s`,
-          `${(cpuMs / seconds / 10).toFixed(0)}% of a core, ${(cpuMs / stats.requests).toFixed(1)} ms per MCP request`,
-        ],
-      ],
-    ),
-  );
-  const row = (what: string, samples: number[]) => [
-    what,
-    String(samples.length),
-    ms(median(samples)),
-    ms(percentile(samples, 99)),
-    ms(Math.max(...samples)),
-  ];
-  console.log(
-    `\n${table(
-      ["latency", "n", "p50", "p99", "max"],
-      [
-        row(`kiro_task_status long-poll (wait_ms ${WAIT_MS})`, stats.pollMs),
-        row("kiro_chat_async (start a task)", stats.startMs),
-      ],
-    )}\n`,
-  );
-  console.log(
-    `${countsTable(requests, { task: stats.tasks, poll: stats.polls, "MCP request": stats.requests })}\n` +
-      "  KiroContainer.fetch: runner requests (the host runner here, the session's container in a deployment)\n",
-  );
-  console.log(`output checked byte for byte: ${stats.exactReads} of ${stats.reads} poller reads exact`);
-  console.log(`errors: ${stats.errors.length}`);
-  for (const error of stats.errors.slice(0, 20)) console.log(`  ${error}`);
-  if (stats.errors.length > 20) console.log(`  … and ${stats.errors.length - 20} more`);
 }
 
 async function shutdown(): Promise<void> {
