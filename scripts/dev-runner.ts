@@ -24,6 +24,8 @@ export interface DevRunnerOptions {
   root: string;
   secret: string;
   workspaceRoot: string;
+  /** Places in the workspace no workspace operation may reach (the dev state directory). */
+  protectedPaths: string[];
   say(message: string): void;
   /** The runner could not be kept running. */
   gaveUp(): void;
@@ -44,6 +46,9 @@ export class DevRunner {
       KIRO_RUNNER_MODE: "host",
       KIRO_RUNNER_SECRET: options.secret,
       KIRO_WORKSPACE_ROOT: options.workspaceRoot,
+      KIRO_PROTECTED_PATHS: [process.env.KIRO_PROTECTED_PATHS, ...options.protectedPaths]
+        .filter(Boolean)
+        .join(path.delimiter),
     };
   }
 

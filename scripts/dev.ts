@@ -39,7 +39,15 @@ async function main(): Promise<void> {
   const workspaceRoot = path.resolve(
     process.env.KIRO_WORKSPACE_ROOT ?? process.env.INIT_CWD ?? process.cwd(),
   );
-  runner = new DevRunner({ root: ROOT, secret, workspaceRoot, say, gaveUp: () => void stop(1) });
+  runner = new DevRunner({
+    root: ROOT,
+    secret,
+    workspaceRoot,
+    // The admin token and the key of users' secrets live there: out of every workspace operation's reach.
+    protectedPaths: [STATE_DIR],
+    say,
+    gaveUp: () => void stop(1),
+  });
   const runnerUrl = await runner.start();
   say(`runner on ${runnerUrl} (workspace ${workspaceRoot})`);
   await preflight(runnerUrl, secret);

@@ -105,6 +105,12 @@ export interface RunnerConfig {
   port: number;
   /** The credential every request must carry (KIRO_RUNNER_SECRET). */
   secret: string;
+  /**
+   * KIRO_PROTECTED_PATHS (path-delimited; relative ones from the workspace root): places no
+   * workspace operation may reach, besides every `.git` and KIRO_RUNNER_STATE_DIR; `npm run dev`
+   * names its state directory.
+   */
+  protectedPaths: string[];
   /** KIRO_RUN_AS: the user kiro-cli and git run as, and who owns what the runner writes; undefined: the runner's own. */
   runAs: RunAs | undefined;
   workspaceRoot: string;
@@ -187,13 +193,15 @@ export function loadConfig(
   runnerUid: number = process.getuid?.() ?? -1,
 ): RunnerConfig {
   const mode = parseMode(env.KIRO_RUNNER_MODE);
+  const workspaceRoot = nonEmpty(env.KIRO_WORKSPACE_ROOT) ?? (mode === "host" ? cwd : "/workspace");
   return {
     mode,
     host: mode === "host" ? "127.0.0.1" : (nonEmpty(env.HOST) ?? "0.0.0.0"),
     port: integer(env, "PORT", DEFAULTS.port, 0),
     secret: runnerSecret(env, mode),
+    protectedPaths: protectedPaths(env, workspaceRoot),
     runAs: runAs(env, runnerUid, passwd),
-    workspaceRoot: nonEmpty(env.KIRO_WORKSPACE_ROOT) ?? (mode === "host" ? cwd : "/workspace"),
+    workspaceRoot,
     kiroCliPath: nonEmpty(env.KIRO_CLI_PATH) ?? "kiro-cli",
     hasApiKey: nonEmpty(env.KIRO_API_KEY) !== undefined,
     allowLocalLogin: env.KIRO_ALLOW_LOCAL_LOGIN === "1",
@@ -251,6 +259,14 @@ function acpConfig(env: Env, mode: RunnerMode) {
       (value): value is string => value !== undefined && value.length >= DEFAULTS.minRedactedSecretChars,
     ),
   };
+}
+
+/** KIRO_PROTECTED_PATHS: absolute, or relative to the workspace root. */
+function protectedPaths(env: Env, workspaceRoot: string): string[] {
+  return (env.KIRO_PROTECTED_PATHS ?? "")
+    .split(path.delimiter)
+    .filter((entry) => entry !== "")
+    .map((entry) => path.resolve(workspaceRoot, entry));
 }
 
 /** KIRO_RUNNER_SECRET: the runner never serves a request without a credential. */

@@ -23,6 +23,7 @@ import { RunManager } from "./runs/run-manager.ts";
 import { RunnerStatsTracker } from "./runs/stats.ts";
 import { Redactor } from "./text/redact.ts";
 import { WorkspaceCloner } from "./workspace/clone.ts";
+import { Scopes } from "./workspace/scope.ts";
 import { Workspace } from "./workspace/workspace.ts";
 
 function main(): void {
@@ -31,7 +32,10 @@ function main(): void {
   const bootId = randomUUID();
   // Before anything is spawned: what a dead runner left is stopped, what this one starts is noted.
   const reaped = ownedGroups.record(config.stateDir, bootId, logger);
-  const workspace = new Workspace(config.workspaceRoot, config.runAs);
+  const workspace = new Workspace(config.workspaceRoot, {
+    owner: config.runAs,
+    protectedPaths: [config.stateDir, ...config.protectedPaths],
+  });
   const redactor = new Redactor(config.secrets);
   const driver = createDriver(config, logger, redactor);
   const cloner = new WorkspaceCloner({ config, workspace, logger, redactor });
@@ -51,6 +55,7 @@ function main(): void {
     manager,
     workspace,
     cloner,
+    scopes: new Scopes({ config, workspace, cloner, logger, redactor }),
     logger,
     redactor,
     bootId,

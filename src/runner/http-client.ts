@@ -2,6 +2,7 @@ import {
   EVENT_STREAM_HEARTBEAT_MS,
   type EventStreamLine,
   RUNNER_SECRET_HEADER,
+  RUNNER_USER_HEADER,
   type RunnerErrorBody,
   type RunnerErrorCode,
 } from "../../container/src/protocol/index.ts";
@@ -74,6 +75,8 @@ export class HttpRunnerClient implements RunnerClient {
   readonly #baseUrl: string;
   readonly #secret: string | Promise<string>;
   readonly #deadlines: RunnerDeadlines;
+  /** RUNNER_USER_HEADER: the user every request is scoped to on a shared runner. */
+  readonly #user: string | undefined;
 
   /** `secret`: the runner's credential (or a promise of it: a container's is derived on demand). */
   constructor(
@@ -81,7 +84,9 @@ export class HttpRunnerClient implements RunnerClient {
     baseUrl: string,
     secret: string | Promise<string>,
     deadlines: RunnerDeadlines = HOST_RUNNER_DEADLINES,
+    user?: string,
   ) {
+    this.#user = user;
     this.#fetch = fetcher;
     this.#baseUrl = baseUrl.replace(/\/+$/, "");
     this.#secret = secret;
@@ -209,6 +214,7 @@ export class HttpRunnerClient implements RunnerClient {
 
   async #send(method: string, path: string, body: unknown, signal: AbortSignal): Promise<Response> {
     const headers = new Headers({ [RUNNER_SECRET_HEADER]: await this.#secret });
+    if (this.#user !== undefined) headers.set(RUNNER_USER_HEADER, this.#user);
     if (body !== undefined) headers.set("content-type", "application/json");
     const request = new Request(`${this.#baseUrl}${path}`, {
       method,

@@ -1,17 +1,21 @@
+import { LOCAL_USER_ID } from "../auth/authenticate.ts";
 import { countRequest } from "../debug/request-counts.ts";
 import { ErrorCode, KiroError } from "../errors.ts";
+import { sessionObjectName } from "../ids.ts";
 import { settings } from "../settings.ts";
 import type { RunnerClient } from "./client.ts";
 import { containerFetch } from "./container.ts";
 import { runnerCredential } from "./credential.ts";
-import { CONTAINER_RUNNER_DEADLINES, HttpRunnerClient } from "./http-client.ts";
+import { CONTAINER_RUNNER_DEADLINES, HOST_RUNNER_DEADLINES, HttpRunnerClient } from "./http-client.ts";
 
 /**
  * The runner for one session: a host runner at KIRO_RUNNER_URL when it is set (local dev and
- * tests), reached with the master secret; otherwise the session's own container, addressed by
- * the session object's name and reached with that container's own credential.
+ * tests), reached with the master secret and scoped to the session's user (their own area, home
+ * and share of its slots; the local user has the whole workspace); otherwise the session's own
+ * container, addressed by the session object's name and reached with that container's own
+ * credential.
  */
-export function runnerForSession(env: Env, sessionObjectName: string): RunnerClient {
+export function runnerForSession(env: Env, userId: string, sessionId: string): RunnerClient {
   const master = env.KIRO_RUNNER_SECRET ?? "";
   if (master === "") {
     throw new KiroError(
@@ -26,9 +30,10 @@ export function runnerForSession(env: Env, sessionObjectName: string): RunnerCli
       countRequest(env, "KiroContainer.fetch (host runner here)");
       return fetch(request);
     };
-    return new HttpRunnerClient(counted, runnerUrl, master);
+    const user = userId === LOCAL_USER_ID ? undefined : userId;
+    return new HttpRunnerClient(counted, runnerUrl, master, HOST_RUNNER_DEADLINES, user);
   }
-  const id = env.KIRO_CONTAINER.idFromName(sessionObjectName);
+  const id = env.KIRO_CONTAINER.idFromName(sessionObjectName(userId, sessionId));
   const container = env.KIRO_CONTAINER.get(id);
   return new HttpRunnerClient(
     containerFetch(container),

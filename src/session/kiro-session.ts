@@ -80,7 +80,7 @@ export class KiroSession extends DurableObject<Env> {
     return outcome(async () => {
       if (this.#meta.read()) return this.#info();
       const { userId, sessionId, agent, repository } = request;
-      const runner = runnerForSession(this.env, sessionObjectName(userId, sessionId));
+      const runner = runnerForSession(this.env, userId, sessionId);
       if (repository) {
         const storage = { create: () => this.#sql.create(), drop: () => this.#drop() };
         await this.#workspace.setUp({ ...request, repository }, runner, storage);
@@ -377,7 +377,8 @@ export class KiroSession extends DurableObject<Env> {
   }
 
   #runner(): RunnerClient {
-    return runnerForSession(this.env, this.#objectName(this.#requireMeta()));
+    const meta = this.#requireMeta();
+    return runnerForSession(this.env, meta.userId, meta.sessionId);
   }
 
   #objectName(meta: SessionRecord): string {

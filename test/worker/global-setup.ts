@@ -30,6 +30,11 @@ export default async function setup(project: TestProject) {
   // A link from inside the workspace to outside it: following it must be refused.
   mkdirSync(path.join(scratch, "outside"));
   symlinkSync(path.join(scratch, "outside"), path.join(workspaceRoot, "link-out"));
+  // With tokens, each user works in their own area of the shared host runner: the same fixtures
+  // in the areas of the auth tests' users.
+  mkdirSync(path.join(workspaceRoot, "kiro-users", "alice", "project"), { recursive: true });
+  mkdirSync(path.join(workspaceRoot, "kiro-users", "bob"), { recursive: true });
+  symlinkSync(path.join(scratch, "outside"), path.join(workspaceRoot, "kiro-users", "bob", "link-out"));
   const kiroHome = path.join(scratch, "kiro-home");
   // Custom agents: one global, one in the "project" workspace directory.
   mkdirSync(path.join(kiroHome, "agents"), { recursive: true });

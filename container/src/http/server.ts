@@ -9,13 +9,14 @@ import type { RunnerConfig } from "../config.ts";
 import { RunnerFault } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { AgentsResponse, ResolveWorkspaceResponse, RunnerHealth } from "../protocol/index.ts";
-import { messageOf } from "../protocol/index.ts";
+import { messageOf, RUNNER_USER_HEADER } from "../protocol/index.ts";
 import type { RunManager } from "../runs/run-manager.ts";
 import type { Redactor } from "../text/redact.ts";
 import { listAgents } from "../workspace/agents.ts";
 import type { WorkspaceCloner } from "../workspace/clone.ts";
 import { gitTransport } from "../workspace/clone-url.ts";
 import { writeWorkspaceFile } from "../workspace/files.ts";
+import type { RequestScope, Scopes } from "../workspace/scope.ts";
 import type { Workspace } from "../workspace/workspace.ts";
 import { type OpenStreams, streamEvents } from "./event-stream.ts";
 import { readJson, requireSecret, sendError, sendJson } from "./io.ts";
@@ -37,6 +38,8 @@ export interface ServerDeps {
   manager: RunManager;
   workspace: Workspace;
   cloner: WorkspaceCloner;
+  /** Each request's scope: the user RUNNER_USER_HEADER names, or the whole workspace. */
+  scopes: Scopes;
   logger: Logger;
   /** Redacts the runner's secrets and the users' keys it has seen from what it sends. */
   redactor: Redactor;
@@ -70,15 +73,22 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   const url = new URL(req.url ?? "/", "http://runner");
   const route = `${req.method ?? "GET"} ${url.pathname}`;
   if (route === "GET /health") return sendJson(res, 200, health(deps));
+  const scope = await deps.scopes.of(userHeader(req));
   if (route === "POST /runs") {
     // Handed over unread: the manager counts the start as in progress from its first byte.
     const transport = gitTransport(deps.config);
     const request = readJson(req, deps.config.maxBodyBytes).then((body) => parseStartRun(body, transport));
-    return sendJson(res, 201, await deps.manager.start(request));
+    return sendJson(res, 201, await deps.manager.start(request, scope));
   }
   if (url.pathname.startsWith("/runs/")) return handleRun(deps, req, res, url);
-  if (url.pathname.startsWith("/sessions/")) return handleSession(deps, req, res, url);
-  return handleWorkspace(deps, req, res, url, route);
+  if (url.pathname.startsWith("/sessions/")) return handleSession(deps, req, res, url, scope);
+  return handleWorkspace(deps, req, res, url, scope);
+}
+
+/** RUNNER_USER_HEADER, when the request has one. */
+function userHeader(req: IncomingMessage): string | undefined {
+  const value = req.headers[RUNNER_USER_HEADER];
+  return typeof value === "string" ? value : undefined;
 }
 
 async function handleRun(
@@ -112,6 +122,7 @@ async function handleSession(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
+  scope: RequestScope,
 ): Promise<void> {
   const match = SESSION_ROUTE.exec(url.pathname);
   if (match?.[1] === undefined) throw notFound(req, url);
@@ -119,7 +130,7 @@ async function handleSession(
   const key = parseSessionKey(match[1]);
   if (action === "POST /command") {
     const request = parseCommand(await readJson(req, deps.config.maxBodyBytes));
-    return sendJson(res, 200, await deps.manager.command(key, request));
+    return sendJson(res, 200, await deps.manager.command(key, request, scope));
   }
   if (action === "POST /reset") {
     await deps.manager.reset(key);
@@ -137,9 +148,11 @@ async function handleWorkspace(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  route: string,
+  scope: RequestScope,
 ): Promise<void> {
-  const { config, workspace } = deps;
+  const { config } = deps;
+  const { workspace } = scope;
+  const route = `${req.method ?? "GET"} ${url.pathname}`;
   if (route === "POST /workspace/resolve") {
     const { path } = parseResolveWorkspace(await readJson(req, config.maxBodyBytes));
     const body: ResolveWorkspaceResponse = { path: await workspace.resolve(path) };
@@ -152,15 +165,16 @@ async function handleWorkspace(
   if (route === "POST /workspace/clone") {
     const request = parseClone(await readJson(req, config.maxBodyBytes), gitTransport(config));
     // With a run id the clone is a run: answered at once, followed like a turn.
-    if (request.run_id !== undefined) return sendJson(res, 201, await deps.manager.startClone(request));
-    return sendJson(res, 200, await deps.cloner.clone(request));
+    if (request.run_id !== undefined)
+      return sendJson(res, 201, await deps.manager.startClone(request, scope));
+    return sendJson(res, 200, await scope.cloner.clone(request));
   }
   if (route === "GET /agents") {
     const cwd = await workspace.resolve(url.searchParams.get("cwd") ?? "");
-    const body: AgentsResponse = { agents: await listAgents(config.kiroHome, cwd, deps.logger) };
+    const body: AgentsResponse = { agents: await listAgents(scope.kiroHome, cwd, deps.logger) };
     return sendJson(res, 200, body);
   }
-  if (await handleWorkspaceOut(deps, req, res, url)) return;
+  if (await handleWorkspaceOut({ ...deps, workspace }, req, res, url)) return;
   throw notFound(req, url);
 }
 

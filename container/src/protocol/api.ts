@@ -71,6 +71,15 @@
 /** Header carrying the shared secret between the Worker and the runner. */
 export const RUNNER_SECRET_HEADER = "x-kiro-runner-secret";
 
+/**
+ * Header naming the user a request is for, on a runner several users share (a host runner with
+ * tokens). It scopes the request to that user: paths are inside `<root>/kiro-users/<user>/`,
+ * kiro-cli gets the user's own home and no part of the runner's environment beyond an allowlist,
+ * the run must bring its own kiro_api_key, and the user gets their share of the run slots.
+ * Absent: the whole workspace root and the runner's own environment (a container, the local user).
+ */
+export const RUNNER_USER_HEADER = "x-kiro-user";
+
 export interface RunnerHealth {
   ok: true;
   /** Random id minted when the runner process started: a new value means the runner restarted. */

@@ -27,11 +27,13 @@ import type { Redactor } from "../text/redact.ts";
 import type { WorkspaceCloner } from "../workspace/clone.ts";
 import { newEntryPath } from "../workspace/files.ts";
 import { cloneRun, rebuildThenTurn } from "../workspace/prepare.ts";
+import type { RequestScope } from "../workspace/scope.ts";
 import type { Workspace } from "../workspace/workspace.ts";
 import { ForgottenRuns } from "./forgotten-runs.ts";
 import { PendingStarts } from "./pending-starts.ts";
 import { Run } from "./run.ts";
 import type { RunLog } from "./run-log.ts";
+import { slotRefusal } from "./run-slots.ts";
 import type { RunnerStatsTracker } from "./stats.ts";
 
 /** Environment variables of the runner that kiro-cli and the tools it runs must never see. */
@@ -53,6 +55,8 @@ export interface RunManagerDeps {
 
 export class RunManager {
   readonly #runs = new Map<string, Run>();
+  /** The user (RequestScope.user, "" unscoped) of each run, for the fair share of slots. */
+  readonly #users = new Map<string, string>();
   readonly #forgotten = new ForgottenRuns();
   readonly #pendingStarts = new PendingStarts();
   readonly #deps: RunManagerDeps;
@@ -66,19 +70,22 @@ export class RunManager {
    * Starts a run from a request still being read: lookups wait for it until it is started or
    * refused. Checks everything that can be checked before spawning.
    */
-  start(request: Promise<StartRunRequest>): Promise<StartRunResponse> {
-    return this.#pendingStarts.track(async () => this.#start(await request));
+  start(
+    request: Promise<StartRunRequest>,
+    scope: RequestScope = this.#unscoped(),
+  ): Promise<StartRunResponse> {
+    return this.#pendingStarts.track(async () => this.#start(await request, scope));
   }
 
-  async #start(request: StartRunRequest): Promise<StartRunResponse> {
-    const { config, workspace, driver } = this.#deps;
+  async #start(request: StartRunRequest, scope: RequestScope): Promise<StartRunResponse> {
+    const { config, driver } = this.#deps;
     this.#assertNew(request.run_id);
     const cliPath = requireKiroCli(config.kiroCliPath);
-    this.#requireAuth(request.kiro_api_key);
-    this.#assertCapacity();
-    const { cwd, rebuild } = await this.#workingDirectory(request);
+    this.#requireAuth(request.kiro_api_key, scope);
+    this.#assertCapacity(scope.user);
+    const { cwd, rebuild } = await this.#workingDirectory(request, scope);
     this.#assertNew(request.run_id);
-    this.#assertCapacity();
+    this.#assertCapacity(scope.user);
     const { message, agent, model, resume, session_key: sessionKey, ask_permissions } = request;
     const turn: TurnRequest = {
       runId: request.run_id,
@@ -90,31 +97,32 @@ export class RunManager {
       sessionKey,
       askPermissions: ask_permissions,
       cliPath,
-      env: this.#childEnv(request.kiro_api_key),
+      env: this.#childEnv(request.kiro_api_key, scope),
       user: config.runAs,
     };
     driver.assertCanStart(turn);
     const begin: TurnStart = (sink) => driver.startTurn(turn, sink);
     this.#deps.stats.runStarted();
-    return this.#launch(request.run_id, sessionKey, rebuild ? rebuild(begin) : begin);
+    return this.#launch(request.run_id, sessionKey, rebuild ? rebuild(begin) : begin, scope.user);
   }
 
   /**
    * Clones a repository as a run of its own (POST /workspace/clone with a run id): progress as
    * notices, the CloneResponse as the exit event's metadata.
    */
-  startClone(clone: CloneRequest): Promise<StartRunResponse> {
+  startClone(clone: CloneRequest, scope: RequestScope = this.#unscoped()): Promise<StartRunResponse> {
     return this.#pendingStarts.track(async () => {
       const runId = clone.run_id ?? "";
       this.#assertNew(runId);
-      this.#assertCapacity();
-      await this.#deps.cloner.checkTarget(clone.path);
+      this.#assertCapacity(scope.user);
+      await scope.cloner.checkTarget(clone.path);
       this.#assertNew(runId);
-      return this.#launch(runId, clone.session_key, cloneRun(this.#deps.cloner, clone));
+      return this.#launch(runId, clone.session_key, cloneRun(scope.cloner, clone), scope.user);
     });
   }
 
-  #launch(runId: string, sessionKey: string | undefined, begin: TurnStart): StartRunResponse {
+  #launch(runId: string, sessionKey: string | undefined, begin: TurnStart, user?: string): StartRunResponse {
+    this.#users.set(runId, user ?? "");
     const run = new Run(runId, sessionKey, {
       ...this.#deps,
       onEnded: (ended) => this.#onEnded(ended),
@@ -128,8 +136,8 @@ export class RunManager {
    * The turn's working directory. A session clone that is missing (`workspace` says where it
    * comes from) is made again before the turn, in the place it had.
    */
-  async #workingDirectory(request: StartRunRequest) {
-    const { workspace, cloner } = this.#deps;
+  async #workingDirectory(request: StartRunRequest, scope: RequestScope) {
+    const { workspace, cloner } = scope;
     const source = request.workspace;
     try {
       return { cwd: await workspace.resolve(request.cwd), rebuild: undefined };
@@ -182,13 +190,17 @@ export class RunManager {
   }
 
   /** A Kiro slash command on the session's kiro-cli (a driver without commands refuses it first). */
-  command(sessionKey: string, request: CommandRequest): Promise<CommandResponse> {
+  command(
+    sessionKey: string,
+    request: CommandRequest,
+    scope: RequestScope = this.#unscoped(),
+  ): Promise<CommandResponse> {
     return this.#deps.driver.command(sessionKey, async () => {
-      const { config, workspace } = this.#deps;
+      const { config } = this.#deps;
       const cliPath = requireKiroCli(config.kiroCliPath);
-      this.#requireAuth(request.kiro_api_key);
-      const cwd = await workspace.resolve(request.cwd);
-      const env = this.#childEnv(request.kiro_api_key);
+      this.#requireAuth(request.kiro_api_key, scope);
+      const cwd = await scope.workspace.resolve(request.cwd);
+      const env = this.#childEnv(request.kiro_api_key, scope);
       return { command: request.command, cwd, agent: request.agent, cliPath, env, user: config.runAs };
     });
   }
@@ -275,38 +287,53 @@ export class RunManager {
     if (forgotten) throw new RunnerFault("run_exists", `run ${runId} already ran`);
   }
 
-  #assertCapacity(): void {
+  #assertCapacity(user: string | undefined): void {
     if (this.#shuttingDown) {
       throw new RunnerFault(
         "shutting_down",
         "This Kiro runner is shutting down (a deploy or a restart): it lets its running turns finish but starts no new ones. Send the message again in a minute or two, once its replacement is up.",
       );
     }
-    const max = this.#deps.config.maxActiveRuns;
-    if (this.#running().length >= max) {
-      throw new RunnerFault(
-        "too_many_runs",
-        `${max} runs are already active (KIRO_MAX_ACTIVE_RUNS); retry later`,
-      );
-    }
+    const running = this.#running().map((run) => this.#users.get(run.id) ?? "");
+    const refusal = slotRefusal({ max: this.#deps.config.maxActiveRuns, running, user });
+    if (refusal !== undefined) throw new RunnerFault("too_many_runs", refusal);
   }
 
   #running(): Run[] {
     return [...this.#runs.values()].filter((run) => run.status === "running");
   }
 
-  /** kiro-cli needs a key (the request's, or the runner's own) unless local login is allowed. */
-  #requireAuth(apiKey: string | undefined): void {
+  /**
+   * kiro-cli needs a key: the request's, or (unscoped) the runner's own unless local login is
+   * allowed. A scoped user's run never falls back to the operator's key or login.
+   */
+  #requireAuth(apiKey: string | undefined, scope: RequestScope): void {
     const { config } = this.#deps;
-    requireKiroAuth(apiKey !== undefined || config.hasApiKey, config.allowLocalLogin);
+    const own = scope.user === undefined;
+    requireKiroAuth(apiKey !== undefined || (own && config.hasApiKey), own && config.allowLocalLogin);
+  }
+
+  /** The runner's own scope: the whole workspace and the runner's environment. */
+  #unscoped(): RequestScope {
+    const { workspace, cloner, config } = this.#deps;
+    return {
+      user: undefined,
+      workspace,
+      cloner,
+      kiroHome: config.kiroHome,
+      env: this.#deps.env ?? process.env,
+    };
   }
 
   /**
-   * kiro-cli's environment: the runner's minus what it must not see, with the user's key when the
-   * request brought one. That key is redacted from everything the runner sends from now on.
+   * kiro-cli's environment: the scope's (the runner's minus what it must not see, or a scoped
+   * user's allowlist), with the user's key when the request brought one. That key is redacted
+   * from everything the runner sends from now on.
    */
-  #childEnv(apiKey: string | undefined): NodeJS.ProcessEnv {
-    const env = { ...(this.#deps.env ?? process.env), ...userEnv(this.#deps.config.runAs) };
+  #childEnv(apiKey: string | undefined, scope: RequestScope): NodeJS.ProcessEnv {
+    const runAs = userEnv(this.#deps.config.runAs);
+    // A scoped user's own HOME wins over KIRO_RUN_AS's; unscoped, KIRO_RUN_AS's wins over the runner's.
+    const env = scope.user === undefined ? { ...scope.env, ...runAs } : { ...runAs, ...scope.env };
     for (const name of HIDDEN_FROM_KIRO) delete env[name];
     if (apiKey !== undefined) {
       env.KIRO_API_KEY = apiKey;
@@ -326,6 +353,7 @@ export class RunManager {
   #forget(run: Run): void {
     if (this.#runs.get(run.id) !== run) return;
     this.#runs.delete(run.id);
+    this.#users.delete(run.id);
     this.#forgotten.expired(run.summary());
     this.#deps.logger.info("run_forgotten", { run_id: run.id });
   }

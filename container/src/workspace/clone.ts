@@ -254,12 +254,7 @@ async function cloneTarget(workspace: Workspace, requested: string): Promise<Clo
   if (stats === undefined) return { dir, existed: false };
   if (stats.isSymbolicLink()) {
     const real = await realpath(dir).catch(() => dir);
-    if (!isInside(workspace.root, real)) {
-      throw new RunnerFault(
-        "workspace_escape",
-        `${shown} leads through a symlink to ${real}, outside the workspace root ${workspace.root}`,
-      );
-    }
+    if (!isInside(workspace.root, real)) throw workspace.symlinkOut(shown);
     throw new RunnerFault("bad_request", `${shown} is a symlink: clone into a new or empty directory`);
   }
   if (!stats.isDirectory() || (await readdir(dir)).length > 0) {

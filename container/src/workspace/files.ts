@@ -40,17 +40,16 @@ export async function newEntryPath(
   if (requested.includes("\0")) throw new RunnerFault("bad_request", "path must not contain NUL");
   const candidate = workspace.candidate(requested);
   const shown = workspace.display(requested);
-  if (!workspace.lexicallyInside(candidate)) {
-    throw new RunnerFault(
-      "workspace_escape",
-      `${shown} is outside the workspace root ${workspace.root}: use a path relative to it`,
-    );
-  }
+  if (!workspace.lexicallyInside(candidate)) throw workspace.outside(shown);
+  // Checked before any directory is made: a path into .git or protected state changes nothing.
+  workspace.assertReachable(candidate, shown);
   const parent = await ensureDirectory(workspace, path.dirname(candidate), shown);
   if (parent === undefined || path.basename(candidate) === "") {
     throw new RunnerFault("bad_request", `${shown} names the workspace root, ${rootHint}`);
   }
-  return { target: path.join(parent, path.basename(candidate)), shown };
+  const target = path.join(parent, path.basename(candidate));
+  workspace.assertReachable(target, shown);
+  return { target, shown };
 }
 
 /**
@@ -77,6 +76,7 @@ export async function ensureDirectory(
 
 /** One path segment: an existing directory, a symlink to one inside the root, or created now. */
 async function step(workspace: Workspace, next: string, shown: string): Promise<string> {
+  workspace.assertReachable(next, shown);
   const stats = await lstat(next).catch((error: unknown) => {
     if (errnoCode(error) === "ENOENT") return undefined;
     throw error;
@@ -89,12 +89,8 @@ async function step(workspace: Workspace, next: string, shown: string): Promise<
   }
   if (stats.isSymbolicLink()) {
     const real = await realpath(next);
-    if (!isInside(workspace.root, real)) {
-      throw new RunnerFault(
-        "workspace_escape",
-        `${shown} leads through a symlink to ${real}, outside the workspace root ${workspace.root}`,
-      );
-    }
+    if (!isInside(workspace.root, real)) throw workspace.symlinkOut(shown);
+    workspace.assertReachable(real, shown);
     if (!(await stat(real)).isDirectory()) throw notDirectory(workspace, next, shown);
     return real;
   }

@@ -51,6 +51,7 @@ export async function readWorkspaceFile(
 ): Promise<ReadFileResponse> {
   const cwd = await workspace.resolve(cwdRequested);
   const target = await confined(cwd, requested);
+  workspace.assertReachable(target, `'${requested}'`);
   const handle = await open(target, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: unknown) => {
     throw new RunnerFault("bad_request", `'${requested}' cannot be read (${errnoCode(error) ?? "error"})`);
   });

@@ -3,6 +3,12 @@
  * root or absolute inside it; `..` that leaves the root is refused, and so is a symlink whose
  * target lies outside it (the check runs on the real path). The answer is always the real,
  * symlink-free absolute path of an existing directory.
+ *
+ * Some places inside the root are out of reach of every workspace operation (working directory,
+ * saved file, clone target, file read): any `.git` (a repository's config and hooks run commands
+ * for whoever next uses git there) and the protected paths (the runner's state, `npm run dev`'s
+ * state directory with its admin token). Messages name paths as the user gave them, relative to
+ * the root, never the root's absolute path.
  */
 import { realpathSync } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
@@ -17,12 +23,15 @@ export class Workspace {
   readonly root: string;
   /** Who makes the runner's changes here (KIRO_RUN_AS, see as-user.ts); undefined: the runner. */
   readonly owner: RunAs | undefined;
+  /** Real paths no operation may reach, whatever is below them. */
+  readonly protectedPaths: readonly string[];
 
   /** Throws when the root itself is missing: the runner cannot work without it. */
-  constructor(configuredRoot: string, owner?: RunAs) {
+  constructor(configuredRoot: string, options: WorkspaceOptions = {}) {
     this.configuredRoot = path.resolve(configuredRoot);
     this.root = realpathSync(this.configuredRoot);
-    this.owner = owner;
+    this.owner = options.owner;
+    this.protectedPaths = (options.protectedPaths ?? []).map(realOrResolved);
   }
 
   /** Resolves `requested` to a real directory inside the root, or throws a RunnerFault. */
@@ -30,20 +39,45 @@ export class Workspace {
     if (requested.includes("\0")) throw new RunnerFault("bad_request", "path must not contain NUL");
     const candidate = this.candidate(requested);
     const shown = this.display(requested);
-    if (!this.lexicallyInside(candidate)) {
-      throw new RunnerFault(
-        "workspace_escape",
-        `${shown} is outside the workspace root ${this.root}: use a path relative to it`,
-      );
-    }
+    if (!this.lexicallyInside(candidate)) throw this.outside(shown);
     const real = await this.#realDirectory(candidate, shown);
-    if (!isInside(this.root, real)) {
+    if (!isInside(this.root, real)) throw this.symlinkOut(shown);
+    this.assertReachable(real, shown);
+    return real;
+  }
+
+  /**
+   * Refuses `real` (a real path inside the root, or the path a new entry will have) when it is in
+   * a `.git` directory, is one, or lies in a protected path.
+   */
+  assertReachable(real: string, shown: string): void {
+    if (this.protectedPaths.some((dir) => isInside(dir, real))) {
       throw new RunnerFault(
         "workspace_escape",
-        `${shown} leads through a symlink to ${real}, outside the workspace root ${this.root}`,
+        `${shown} is in the server's own state, which no workspace operation may touch`,
       );
     }
-    return real;
+    const segments = path.relative(this.root, real).split(path.sep);
+    // Lower-cased: on a case-insensitive disk (macOS) .GIT is .git.
+    if (segments.some((segment) => segment.toLowerCase() === ".git")) {
+      throw new RunnerFault(
+        "workspace_escape",
+        `${shown} is in a .git directory, which no workspace operation touches (it holds the repository's configuration and hooks)`,
+      );
+    }
+  }
+
+  /** The refusal of a path that is outside the root. */
+  outside(shown: string): RunnerFault {
+    return new RunnerFault(
+      "workspace_escape",
+      `${shown} is outside the workspace root: use a path relative to it`,
+    );
+  }
+
+  /** The refusal of a path whose real path leaves the root through a symlink. */
+  symlinkOut(shown: string): RunnerFault {
+    return new RunnerFault("workspace_escape", `${shown} leads through a symlink outside the workspace root`);
   }
 
   /** The absolute form of a requested path (not yet checked). */
@@ -84,6 +118,23 @@ export class Workspace {
       if (isInside(root, requested)) return `'${path.relative(root, requested) || "."}'`;
     }
     return `'${requested}'`;
+  }
+}
+
+export interface WorkspaceOptions {
+  /** KIRO_RUN_AS: who makes the runner's changes in the workspace. */
+  owner?: RunAs | undefined;
+  /** Paths no operation may reach (they need not exist). */
+  protectedPaths?: readonly string[] | undefined;
+}
+
+/** The real path of `target`, or its resolved path while it does not exist. */
+function realOrResolved(target: string): string {
+  try {
+    return realpathSync(target);
+  } catch {
+    // Not there (yet): protect the path as given.
+    return path.resolve(target);
   }
 }
 
