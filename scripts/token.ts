@@ -4,6 +4,8 @@
  *   npm run token -- create <user> [label]   prints a new token once (only its hash is sent)
  *   npm run token -- list
  *   npm run token -- revoke <token-id>
+ *   npm run token -- local-mode on|off      on: no token needed on this machine (only while no
+ *                                           token is live); revoking every token leaves it off
  *
  * Talks to KIRO_URL (default http://127.0.0.1:8787, i.e. `npm run dev`) with KIRO_ADMIN_TOKEN
  * (default: the local dev server's admin token, in KIRO_DEV_STATE_DIR or .kiro-dev/).
@@ -27,7 +29,8 @@ async function main(argv: string[]): Promise<void> {
   if (command === "create" && args[0]) return create(args[0], args.slice(1).join(" "));
   if (command === "list") return list();
   if (command === "revoke" && args[0]) return revoke(args[0]);
-  fail("usage: npm run token -- create <user> [label] | list | revoke <token-id>");
+  if (command === "local-mode" && (args[0] === "on" || args[0] === "off")) return localMode(args[0] === "on");
+  fail("usage: npm run token -- create <user> [label] | list | revoke <token-id> | local-mode on|off");
 }
 
 async function create(userId: string, label: string): Promise<void> {
@@ -44,7 +47,8 @@ async function create(userId: string, label: string): Promise<void> {
 
 async function list(): Promise<void> {
   const { tokens } = (await admin("GET", "/admin/tokens")) as { tokens: TokenRow[] };
-  if (tokens.length === 0) return void process.stdout.write("No tokens: the server runs in local mode.\n");
+  if (tokens.length === 0)
+    return void process.stdout.write("No tokens yet: the server runs in local mode.\n");
   const when = (ms: number | null) =>
     ms === null ? "-" : new Date(ms).toISOString().slice(0, 16).replace("T", " ");
   for (const token of tokens) {
@@ -58,6 +62,15 @@ async function list(): Promise<void> {
 async function revoke(id: string): Promise<void> {
   await admin("DELETE", `/admin/tokens/${encodeURIComponent(id)}`);
   process.stdout.write(`Revoked ${id}. Requests with it are refused from now on.\n`);
+}
+
+async function localMode(enabled: boolean): Promise<void> {
+  await admin("PUT", "/admin/local-mode", { enabled });
+  process.stdout.write(
+    enabled
+      ? "Local mode is on: requests without a token, made on this machine, are served as the local user.\n"
+      : "Local mode is off: every request needs a token.\n",
+  );
 }
 
 async function admin(method: string, route: string, body?: unknown): Promise<unknown> {

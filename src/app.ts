@@ -2,6 +2,7 @@ import { createMcpHandler } from "agents/mcp/server";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
+import { secureHeaders } from "hono/secure-headers";
 import { adminRoutes } from "./admin/routes.ts";
 import { LOOPBACK_HOSTNAMES, tokenRegistry } from "./auth/authenticate.ts";
 import { type IdentifiedEnv, identify } from "./auth/identify.ts";
@@ -13,6 +14,18 @@ import { secretRoutes } from "./secrets/routes.ts";
 import { settings } from "./settings.ts";
 import { createLogger } from "./util/log.ts";
 import { viewRoutes } from "./view/routes.ts";
+
+/**
+ * The standard security headers on every response: nosniff, no referrer, no framing (X-Frame-
+ * Options and CSP frame-ancestors), HSTS, same-origin opener and resource policies, and a CSP
+ * that lets nothing load or run. A page that needs more (the live view) sets its own CSP, which
+ * is kept (`overwrite: false`).
+ */
+const SECURITY_HEADERS = secureHeaders({
+  xFrameOptions: "DENY",
+  contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  overwrite: false,
+});
 
 /** Largest MCP request body read; a 256 KiB message fits even with heavy JSON escaping. */
 const MAX_MCP_BODY_BYTES = 2 * 1024 * 1024;
@@ -53,10 +66,10 @@ export function createApp() {
     c.env = countedEnv(c.env);
     await next();
   });
+  app.use("*", SECURITY_HEADERS);
 
   app.get("/health", async (c) => {
-    const [runner, tokens] = await Promise.all([runnerHealth(c.env), tokenRegistry(c.env).activeCount()]);
-    const auth = tokens > 0 ? "tokens" : "local";
+    const [runner, auth] = await Promise.all([runnerHealth(c.env), tokenRegistry(c.env).authMode()]);
     return c.json({ ok: true, name: SERVER_INFO.name, version: SERVER_INFO.version, auth, runner });
   });
 

@@ -67,5 +67,31 @@ export function adminRoutes() {
     return c.json({ token_id: id, revoked: true });
   });
 
+  /**
+   * Local mode (no token: the local user, on this machine only) is on until the first token is
+   * created, and stays off when every token is revoked; only this turns it back on, and only while
+   * no token is live. `{"enabled": false}` requires tokens even before the first one exists.
+   */
+  admin.put("/local-mode", async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { enabled?: unknown } | null;
+    if (typeof body?.enabled !== "boolean") {
+      return errorJson(
+        c,
+        ErrorCode.BadRequest,
+        'The body must be JSON: {"enabled": true} or {"enabled": false}.',
+      );
+    }
+    if (!(await tokenRegistry(c.env).setLocalMode(body.enabled))) {
+      return errorJson(
+        c,
+        ErrorCode.BadRequest,
+        "Local mode can only be turned on while no token is live: revoke every token first (npm run token -- list).",
+      );
+    }
+    verifiedTokens.tokenAdded(); // the new mode holds here at once, elsewhere within TOKEN_CACHE_MS
+    log.info("auth.local_mode", { enabled: body.enabled });
+    return c.json({ local_mode: body.enabled });
+  });
+
   return admin;
 }

@@ -6,12 +6,15 @@ import {
   requireBearerAuth,
 } from "@modelcontextprotocol/server";
 import { ErrorCode, errorResponse } from "../errors.ts";
+import { notLocal } from "./local-peer.ts";
+
+export { LOOPBACK_HOSTNAMES } from "./local-peer.ts";
+
 import { verifiedTokens } from "./token-cache.ts";
 import { hashToken, looksLikeToken } from "./tokens.ts";
 
 /** The single user every request acts as while no tokens exist (local mode). */
 export const LOCAL_USER_ID = "local";
-export const LOOPBACK_HOSTNAMES: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
 /** The name of the one TokenRegistry object. */
 export const REGISTRY_NAME = "registry";
 /** Verified tokens do not expire; the SDK wants an expiry, so each verification vouches for this long. */
@@ -33,9 +36,9 @@ export function tokenRegistry(env: Env) {
 
 /**
  * Who is calling. With a bearer token: its user, or 401 with a `WWW-Authenticate` challenge.
- * Without one: the local user when no tokens exist and the request came to a loopback address;
- * 401 when tokens exist; 403 `no_credentials` on any other address (a deployed Worker with no
- * tokens fails closed). Unknown, revoked and malformed tokens are refused identically.
+ * Without one: the local user in local mode, for a request from this machine (local-peer.ts);
+ * 401 once tokens are required; 403 `no_credentials` for any other request (a deployed Worker
+ * with no tokens fails closed). Unknown, revoked and malformed tokens are refused identically.
  */
 export async function authenticate(request: Request, env: Env): Promise<Identity | Response> {
   const registry = tokenRegistry(env);
@@ -65,17 +68,18 @@ export async function authenticate(request: Request, env: Env): Promise<Identity
 }
 
 /**
- * The local user, when `request` may act as them: no tokens exist and it came to a loopback
- * address; otherwise the refusal (401 once tokens exist, 403 `no_credentials` elsewhere).
+ * The local user, when `request` may act as them: the server is in local mode (no token was
+ * ever created, or the operator set it again) and the request came from this machine; otherwise
+ * the refusal (401 once tokens are required, 403 `no_credentials` for any other request).
  */
 export async function localIdentity(request: Request, env: Env): Promise<Identity | Response> {
   const registry = tokenRegistry(env);
-  if (await verifiedTokens.tokensExist(() => registry.activeCount())) {
+  if (await verifiedTokens.tokensRequired(async () => (await registry.authMode()) === "tokens")) {
     return bearerAuthChallengeResponse(new OAuthError(OAuthErrorCode.InvalidToken, "Missing bearer token"));
   }
-  if (!LOOPBACK_HOSTNAMES.includes(new URL(request.url).hostname)) {
-    const message =
-      "This server has no credentials configured, so it serves only local (loopback) requests. Create a token with `npm run token -- create <user>` before exposing it.";
+  const why = notLocal(request);
+  if (why !== undefined) {
+    const message = `This server is in local mode: without a token it serves only requests made on this machine, straight to it, and ${why}. Create a token with \`npm run token -- create <user>\` to serve other clients.`;
     return errorResponse(ErrorCode.NoCredentials, message);
   }
   const authInfo: AuthInfo = {

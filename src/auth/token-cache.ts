@@ -2,14 +2,14 @@
  * What this isolate heard from the TokenRegistry object, remembered for TOKEN_CACHE_MS so that a
  * request does not ask it every time: one Durable Object hop fewer on every MCP call and every
  * live-view poll. Three answers are remembered: which user a verified token is (by the token's
- * SHA-256), whose a live token id is (for view links), and whether any token exists (local mode).
+ * SHA-256), whose a live token id is (for view links), and whether tokens are required (local mode).
  *
  * A cache, never the source of truth. Only answers that let a request through are remembered for
  * tokens; unknown, malformed and revoked ones are asked about every time, so every refusal is the
  * registry's own (and identical, whoever the token names). A revoked token is refused by every
  * isolate within TOKEN_CACHE_MS, and at once by the isolate that revoked it (`forget`). "No tokens
- * exist" admits only requests to a loopback host, which a deployed Worker never receives; creating
- * a token (`tokenAdded`) ends it at once in that isolate. Lookups by hash reveal nothing about a
+ * required" admits only loopback requests from this machine, which a deployed Worker never
+ * receives; creating a token (`tokenAdded`) ends it at once in that isolate. Lookups by hash reveal nothing about a
  * 256-bit token. Each map holds at most MAX_CACHED_TOKENS entries, the oldest dropped first.
  */
 
@@ -31,7 +31,7 @@ interface Remembered<T> {
 export class TokenCache {
   readonly #entries = new Map<string, Remembered<VerifiedToken>>();
   readonly #liveUsers = new Map<string, Remembered<string>>();
-  #tokensExist: Remembered<boolean> | undefined;
+  #tokensRequired: Remembered<boolean> | undefined;
   readonly #now: () => number;
   /** Bumped by every change heard of here: an answer asked for before it is not remembered. */
   #generation = 0;
@@ -66,27 +66,27 @@ export class TokenCache {
     return userId;
   }
 
-  /** Whether any live token exists (none: local mode): remembered, or counted by `count`. */
-  async tokensExist(count: () => Promise<number>): Promise<boolean> {
-    const known = this.#tokensExist;
+  /** Whether tokens are required (else: local mode): remembered, or asked of `required`. */
+  async tokensRequired(required: () => Promise<boolean>): Promise<boolean> {
+    const known = this.#tokensRequired;
     if (known && known.until > this.#now()) return known.value;
     const generation = this.#generation;
-    const exist = (await count()) > 0;
+    const exist = await required();
     if (generation === this.#generation)
-      this.#tokensExist = { value: exist, until: this.#now() + TOKEN_CACHE_MS };
+      this.#tokensRequired = { value: exist, until: this.#now() + TOKEN_CACHE_MS };
     return exist;
   }
 
-  /** A token was created here: local mode ends at once in this isolate. */
+  /** A token was created, or the mode set, here: the change holds at once in this isolate. */
   tokenAdded(): void {
     this.#generation++;
-    this.#tokensExist = undefined;
+    this.#tokensRequired = undefined;
   }
 
   /** Forgets a token (it was just revoked here), and any answer about it still in flight. */
   forget(tokenId: string): void {
     this.#generation++;
-    this.#tokensExist = undefined;
+    this.#tokensRequired = undefined;
     this.#liveUsers.delete(tokenId);
     for (const [hash, entry] of this.#entries)
       if (entry.value.tokenId === tokenId) this.#entries.delete(hash);

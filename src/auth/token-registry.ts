@@ -14,7 +14,17 @@ const SCHEMA: readonly string[] = [
      last_used_at INTEGER,
      revoked_at INTEGER
    )`,
+  // auth_mode: "tokens" from the first token on; "local" only when the operator sets it again.
+  `CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  `INSERT INTO settings (key, value) SELECT 'auth_mode', 'tokens' WHERE EXISTS (SELECT 1 FROM tokens)`,
 ];
+
+/**
+ * How requests without a token are treated: `local` (served as the local user, on loopback
+ * only) until the first token is created; `tokens` (refused) from then on, also once every token
+ * is revoked, until the operator turns local mode back on (`npm run token -- local-mode on`).
+ */
+export type AuthMode = "local" | "tokens";
 
 export interface TokenRecord {
   id: string;
@@ -39,13 +49,38 @@ export class TokenRegistry extends DurableObject<Env> {
   }
 
   async add(record: { id: string; userId: string; hash: string; label: string }): Promise<void> {
+    this.#sql.transaction(() => {
+      this.#sql.run(
+        "INSERT INTO tokens (id, user_id, hash, label, created_at) VALUES (?, ?, ?, ?, ?)",
+        record.id,
+        record.userId,
+        record.hash,
+        record.label,
+        Date.now(),
+      );
+      this.#setMode("tokens");
+    });
+  }
+
+  async authMode(): Promise<AuthMode> {
+    const row = this.#sql.one<{ value: string }>("SELECT value FROM settings WHERE key = 'auth_mode'");
+    return row?.value === "tokens" ? "tokens" : "local";
+  }
+
+  /**
+   * Turns local mode on (only while no token is live: false otherwise) or off (tokens required
+   * even before the first one exists). True when the mode is now as asked.
+   */
+  async setLocalMode(enabled: boolean): Promise<boolean> {
+    if (enabled && (await this.activeCount()) > 0) return false;
+    this.#setMode(enabled ? "local" : "tokens");
+    return true;
+  }
+
+  #setMode(mode: AuthMode): void {
     this.#sql.run(
-      "INSERT INTO tokens (id, user_id, hash, label, created_at) VALUES (?, ?, ?, ?, ?)",
-      record.id,
-      record.userId,
-      record.hash,
-      record.label,
-      Date.now(),
+      "INSERT INTO settings (key, value) VALUES ('auth_mode', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      mode,
     );
   }
 
@@ -85,7 +120,7 @@ export class TokenRegistry extends DurableObject<Env> {
     );
   }
 
-  /** Live tokens: none means the server runs in local mode. */
+  /** Live tokens. */
   async activeCount(): Promise<number> {
     return this.#sql.one<{ n: number }>("SELECT COUNT(*) AS n FROM tokens WHERE revoked_at IS NULL")?.n ?? 0;
   }

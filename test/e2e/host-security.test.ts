@@ -48,6 +48,23 @@ function secretsCli(args: string[], env: Record<string, string>, input = "") {
   });
 }
 
+const tokenIds: string[] = [];
+
+/** `npm run token -- …args` against the dev server, with its admin token. */
+function tokenCli(args: string[]) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, "scripts/token.ts"), ...args], {
+      env: { PATH: process.env.PATH ?? "", KIRO_URL: dev.baseUrl, KIRO_DEV_STATE_DIR: stateDir },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 async function createToken(userId: string): Promise<string> {
   const token = `kiro_${randomBytes(32).toString("base64url")}`;
   const hash = createHash("sha256").update(token).digest("hex");
@@ -58,6 +75,7 @@ async function createToken(userId: string): Promise<string> {
     body: JSON.stringify({ user_id: userId, hash, label: "e2e" }),
   });
   expect(response.status).toBe(201);
+  tokenIds.push(((await response.json()) as { token_id: string }).token_id);
   return token;
 }
 
@@ -141,6 +159,27 @@ describe("with tokens", () => {
     expect(readFileSync(bobs, "utf8")).toBe(before);
     expect((await callTool(alice, "kiro_session_save", { path: "notes.md" })).isError).toBe(false);
     expect(readFileSync(path.join(workspace, "kiro-users", "alice", "notes.md"), "utf8")).toContain("# ");
+  });
+});
+
+describe("after every token is revoked", () => {
+  const listTools = () =>
+    fetch(dev.mcpUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+
+  it("still wants a token, until the operator turns local mode on again", async () => {
+    expect(await tokenCli(["local-mode", "on"])).toMatchObject({ code: 1 });
+    for (const id of tokenIds) expect((await tokenCli(["revoke", id])).code).toBe(0);
+    expect((await listTools()).status).toBe(401);
+    expect(((await (await fetch(`${dev.baseUrl}/health`)).json()) as { auth: string }).auth).toBe("tokens");
+    const on = await tokenCli(["local-mode", "on"]);
+    expect(on.code, on.stderr).toBe(0);
+    expect((await listTools()).status).toBe(200);
+    expect((await tokenCli(["local-mode", "off"])).code).toBe(0);
+    expect((await listTools()).status).toBe(401);
   });
 });
 

@@ -116,27 +116,27 @@ describe("TokenCache", () => {
     expect(asked).toHaveLength(4);
   });
 
-  it("remembers whether tokens exist, and a token created here ends local mode at once", async () => {
+  it("remembers whether tokens are required, and a change made here holds at once", async () => {
     let clock = 0;
     const cache = new TokenCache(() => clock);
-    let tokens = 0;
-    let counted = 0;
-    const count = async () => {
-      counted++;
-      return tokens;
+    let required = false;
+    let asked = 0;
+    const ask = async () => {
+      asked++;
+      return required;
     };
-    expect(await cache.tokensExist(count)).toBe(false);
-    expect(await cache.tokensExist(count)).toBe(false);
-    expect(counted).toBe(1);
-    tokens = 1; // created in another isolate: this one hears within TOKEN_CACHE_MS
-    expect(await cache.tokensExist(count)).toBe(false);
+    expect(await cache.tokensRequired(ask)).toBe(false);
+    expect(await cache.tokensRequired(ask)).toBe(false);
+    expect(asked).toBe(1);
+    required = true; // a token created in another isolate: this one hears within TOKEN_CACHE_MS
+    expect(await cache.tokensRequired(ask)).toBe(false);
     clock += TOKEN_CACHE_MS;
-    expect(await cache.tokensExist(count)).toBe(true);
-    tokens = 0;
-    cache.forget("tok_last"); // the last token revoked here
-    expect(await cache.tokensExist(count)).toBe(false);
-    tokens = 1;
+    expect(await cache.tokensRequired(ask)).toBe(true);
+    required = false;
+    cache.forget("tok_last"); // a token revoked here: asked again (local mode only if set so)
+    expect(await cache.tokensRequired(ask)).toBe(false);
+    required = true;
     cache.tokenAdded();
-    expect(await cache.tokensExist(count)).toBe(true);
+    expect(await cache.tokensRequired(ask)).toBe(true);
   });
 });

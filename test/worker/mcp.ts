@@ -6,10 +6,14 @@ import { connectMcp } from "../helpers/mcp-client.ts";
 
 export const MCP_URL = "http://localhost/mcp";
 
-/** Sends a request straight to the Worker's fetch handler, with the Host header a client sets. */
+/**
+ * Sends a request straight to the Worker's fetch handler, with the Host header a client sets and
+ * the peer address `wrangler dev` sets (CF-Connecting-IP: the client on this machine).
+ */
 export function workerFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
   const request = new Request(input, init);
   if (!request.headers.has("host")) request.headers.set("host", new URL(request.url).host);
+  if (!request.headers.has("cf-connecting-ip")) request.headers.set("cf-connecting-ip", "127.0.0.1");
   return exports.default.fetch(request);
 }
 

@@ -73,9 +73,9 @@ async function agents(ctx: ToolContext) {
 
 async function config(ctx: ToolContext) {
   const { settings, env } = ctx;
-  const [tokens, yours] = await Promise.all([tokenRegistry(env).activeCount(), accountOf(ctx).listSecrets()]);
+  const [mode, yours] = await Promise.all([tokenRegistry(env).authMode(), accountOf(ctx).listSecrets()]);
   return {
-    auth: tokens > 0 ? "bearer tokens" : "local mode (loopback only)",
+    auth: mode === "tokens" ? "bearer tokens" : "local mode (this machine only)",
     runner: settings.runnerUrl
       ? { mode: "host", url: settings.runnerUrl }
       : { mode: "container per session" },
