@@ -105,7 +105,7 @@ async function announceAuth(): Promise<void> {
     say("bearer tokens required: clients send `Authorization: Bearer <token>` (npm run token -- list).");
   } else {
     say(
-      "local mode: no tokens exist, so one local user is served on 127.0.0.1 only (npm run token -- create <user> to add users).",
+      "local mode: no tokens exist, so one local user is served on this machine only (npm run token -- create <user> to add users).",
     );
   }
 }
