@@ -67,9 +67,10 @@ export interface RunnerClient {
   endSession(sessionKey: string): Promise<void>;
   agents(cwd: string): Promise<AgentInfo[]>;
   writeFile(path: string, content: string): Promise<WriteFileResponse>;
-  /** Shallow-clones a git repository into a new directory of the workspace. */
-  clone(request: CloneRequest): Promise<CloneResponse>;
-  /** The same clone as a run (`request.run_id`), followed like a turn: answered at once. */
+  /**
+   * Shallow-clones a git repository into a new directory of the workspace, as a run
+   * (`request.run_id`) followed like a turn: answered at once, its exit event holds the clone.
+   */
   startClone(request: CloneRequest): Promise<StartRunResponse>;
   /** What changed in a session's clone since its starting commit. */
   diff(request: DiffRequest): Promise<DiffResponse>;

@@ -47,8 +47,8 @@ export interface RunnerDeadlines {
   startMs: number;
   /** A slash command: the runner's own limit (KIRO_COMMAND_TIMEOUT_MS, 60 s) and a margin. */
   commandMs: number;
-  /** A clone: the runner's own limit (KIRO_CLONE_TIMEOUT_MS, 5 min) and a margin. */
-  cloneMs: number;
+  /** A diff or a push: the runner's own limit on git (KIRO_CLONE_TIMEOUT_MS, 5 min) and a margin. */
+  gitMs: number;
   /** An event stream with no line at all (the runner sends heartbeats) for this long. */
   silenceMs: number;
 }
@@ -58,7 +58,7 @@ export const HOST_RUNNER_DEADLINES: RunnerDeadlines = {
   callMs: 10_000,
   startMs: 10_000,
   commandMs: 75_000,
-  cloneMs: 330_000,
+  gitMs: 330_000,
   silenceMs: 4 * EVENT_STREAM_HEARTBEAT_MS,
 };
 
@@ -141,16 +141,12 @@ export class HttpRunnerClient implements RunnerClient {
     return this.#json<WriteFileResponse>("POST", "/workspace/files", { path, content });
   }
 
-  clone(request: CloneRequest): Promise<CloneResponse> {
-    return this.#json<CloneResponse>("POST", "/workspace/clone", request, this.#deadlines.cloneMs);
-  }
-
   startClone(request: CloneRequest): Promise<StartRunResponse> {
     return this.#json<StartRunResponse>("POST", "/workspace/clone", request, this.#deadlines.startMs);
   }
 
   diff(request: DiffRequest): Promise<DiffResponse> {
-    return this.#json<DiffResponse>("POST", "/workspace/diff", request, this.#deadlines.cloneMs);
+    return this.#json<DiffResponse>("POST", "/workspace/diff", request, this.#deadlines.gitMs);
   }
 
   readFile(cwd: string, path: string): Promise<ReadFileResponse> {
@@ -159,7 +155,7 @@ export class HttpRunnerClient implements RunnerClient {
   }
 
   push(request: PushRequest): Promise<PushResponse> {
-    return this.#json<PushResponse>("POST", "/workspace/push", request, this.#deadlines.cloneMs);
+    return this.#json<PushResponse>("POST", "/workspace/push", request, this.#deadlines.gitMs);
   }
 
   /**

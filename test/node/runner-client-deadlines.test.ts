@@ -15,7 +15,7 @@ const DEADLINES: RunnerDeadlines = {
   callMs: 1_000,
   startMs: 1_000,
   commandMs: 1_000,
-  cloneMs: 1_000,
+  gitMs: 1_000,
   // Longer than the heartbeat interval, as in production (4×): a live runner never trips it.
   silenceMs: EVENT_STREAM_HEARTBEAT_MS + 2_000,
 };

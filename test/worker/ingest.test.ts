@@ -89,7 +89,6 @@ class ScriptedRunner implements RunnerClient {
   endSession = notUsed;
   agents = notUsed;
   writeFile = notUsed;
-  clone = notUsed;
   startClone = notUsed;
   diff = notUsed;
   readFile = notUsed;
