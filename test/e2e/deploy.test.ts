@@ -6,7 +6,7 @@
  * wrangler needs a Docker engine even in dry-run mode, and exits 1 where there is none.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -113,6 +113,22 @@ describe("wrangler deploy --dry-run --containers-rollout=none", () => {
     expect(container?.rollout_active_grace_period).toBeUndefined();
     expect(container?.max_instances).toBeUndefined();
     expect(run.stdout).toContain("KiroContainer (durable_object)");
+  });
+
+  it("cannot have a deploy grace period or max_instances with that policy: wrangler refuses both", () => {
+    // Why wrangler.toml sets neither: the durable_object policy has no rollout (a deploy stops no
+    // running container) and no per-application instance limit. Should wrangler ever accept them,
+    // this fails, and the two settings are worth having again.
+    const withBoth = WRANGLER_TOML.replace(
+      /^scheduling_policy = "durable_object"$/m,
+      "$&\nrollout_active_grace_period = 900\nmax_instances = 200",
+    );
+    expect(withBoth).not.toBe(WRANGLER_TOML);
+    const config = path.join(scratch, "wrangler-with-rollout.toml");
+    writeFileSync(config, withBoth);
+    expect(() => unstable_readConfig({ config })).toThrow(
+      /Unsupported fields for Durable Object-managed Containers in containers: "rollout_active_grace_period","max_instances"/,
+    );
   });
 });
 
@@ -263,10 +279,20 @@ describe("container/Dockerfile: Kiro CLI can run in the image", () => {
     const args = argDefaults(instructions);
     const version = args.KIRO_CLI_VERSION ?? "";
     const zips = ["kirocli-x86_64-linux.zip", "kirocli-aarch64-linux-musl.zip"];
-    const run = (options: Partial<SandboxOptions> & { env?: Record<string, string> } = {}) =>
+    // The stand-in zips are not the real ones, so these runs pin the stand-in's sum unless a test
+    // says otherwise (`dockerfilePins` keeps the Dockerfile's own).
+    const standInPin = sha256(kiroRelease(version, zips).files["kirocli-x86_64-linux.zip"] ?? "");
+    const run = (
+      options: Partial<SandboxOptions> & { env?: Record<string, string>; dockerfilePins?: boolean } = {},
+    ) =>
       runKiroInstall(kiroInstall.args, {
         release: options.release ?? kiroRelease(version, zips),
-        args: { ...args, TARGETARCH: "amd64", ...options.env },
+        args: {
+          ...args,
+          TARGETARCH: "amd64",
+          ...(options.dockerfilePins ? {} : { KIRO_CLI_SHA256_AMD64: standInPin }),
+          ...options.env,
+        },
         ...(options.lddLibraries === undefined ? {} : { lddLibraries: options.lddLibraries }),
         ...(options.chatHelpExit === undefined ? {} : { chatHelpExit: options.chatHelpExit }),
       });
@@ -334,7 +360,26 @@ describe("container/Dockerfile: Kiro CLI can run in the image", () => {
       expect(result.log).not.toContain("unzip");
     });
 
-    it("also checks KIRO_CLI_SHA256_AMD64 when it is set", () => {
+    it("pins the sha256 of the amd64 zip for the pinned version in the Dockerfile", () => {
+      expect(version).toBe("2.13.0");
+      expect(args.KIRO_CLI_SHA256_AMD64).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it("refuses a zip that matches its manifest but not the Dockerfile's pin", () => {
+      const result = run({ dockerfilePins: true });
+      expect(result.code).not.toBe(0);
+      expect(result.log).not.toContain("unzip");
+      expect(result.installed).toEqual([]);
+    });
+
+    it("refuses to build for amd64 without a pin", () => {
+      const result = run({ env: { KIRO_CLI_SHA256_AMD64: "" } });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain("KIRO_CLI_SHA256_AMD64 is empty");
+      expect(result.log).toEqual([]);
+    });
+
+    it("checks the zip against KIRO_CLI_SHA256_AMD64", () => {
       const zip = kiroRelease(version, zips).files["kirocli-x86_64-linux.zip"] ?? "";
       const wrong = run({ env: { KIRO_CLI_SHA256_AMD64: sha256("another zip") } });
       expect(wrong.code).not.toBe(0);

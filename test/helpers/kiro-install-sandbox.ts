@@ -126,7 +126,7 @@ for file in "$@"; do echo "$file:"; cat '${path.join(dirs.stubs, "ldd-output")}'
   script(
     path.join(kiroBin, "kiro-cli"),
     `echo "kiro-cli $*" >> '${log}'
-[ "$1" = --version ] && echo "kiro-cli 2.12.2"
+[ "$1" = --version ] && echo "kiro-cli 2.13.0"
 exit 0`,
   );
   script(
