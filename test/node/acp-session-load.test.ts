@@ -5,7 +5,15 @@
  * lock file left by a killed kiro-cli ("Session is active in another process") is released when
  * its holder is gone and respected when it lives.
  */
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -111,6 +119,34 @@ describe("session/load", () => {
         expect(updatesOf(events, "notice")).toEqual([]);
         expect(textOf(events)).toContain("remember aubergine");
         expect(runner.stderr()).toContain('"acp_session_locked"');
+      },
+      120_000,
+    );
+  });
+
+  it("releases a lock restored from a snapshot of another boot, though its pid now names a live process", async () => {
+    const where = dirs("restored");
+    await withRunner(
+      where,
+      async (runner) => {
+        const pid = await converse(runner, "restored", "remember aubergine");
+        await killKiro(runner, pid);
+        const lock = path.join(
+          where.kiroHome,
+          "sessions",
+          "cli",
+          `${savedSessionId(where.kiroHome, "restored")}.lock`,
+        );
+        // As a restored snapshot has it: written an hour before this machine booted, by a kiro-cli
+        // whose pid this boot has given to another process (this test's own).
+        const bootS = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
+        const writtenAt = new Date((bootS - 3_600) * 1000);
+        writeFileSync(lock, JSON.stringify({ pid: process.pid, started_at: writtenAt.toISOString() }));
+        utimesSync(lock, writtenAt, writtenAt);
+        const events = await runToEnd(runner, { message: "@recall", session_key: "restored", resume: true });
+        expect(updatesOf(events, "notice")).toEqual([]);
+        expect(textOf(events)).toContain("remember aubergine");
+        expect(runner.stderr()).toMatch(/"acp_session_locked"[^\n]*"released":true/);
       },
       120_000,
     );

@@ -65,3 +65,23 @@ export function machineBootId(): string | undefined {
     return undefined;
   }
 }
+
+/** Linux's USER_HZ: /proc counts process start times in these ticks on every architecture. */
+const TICKS_PER_S = 100;
+
+/**
+ * When `pid` started, in ms since the epoch (the boot time from /proc/stat plus its start ticks;
+ * the boot time is whole seconds, so this may read up to a second early); undefined when the
+ * process is gone or there is no /proc.
+ */
+export function processStartedAtMs(pid: number): number | undefined {
+  const stat = readProcStat(pid);
+  let bootS: number;
+  try {
+    bootS = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
+  } catch {
+    return undefined;
+  }
+  if (stat === undefined || !Number.isFinite(bootS)) return undefined;
+  return bootS * 1000 + (Number(stat.start) / TICKS_PER_S) * 1000;
+}
