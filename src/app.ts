@@ -14,6 +14,7 @@ import { secretRoutes } from "./secrets/routes.ts";
 import { settings } from "./settings.ts";
 import { createLogger } from "./util/log.ts";
 import { viewRoutes } from "./view/routes.ts";
+import { loginRoutes, logoutRoute } from "./web/login-routes.ts";
 
 /**
  * The standard security headers on every response: nosniff, no referrer, no framing (X-Frame-
@@ -103,6 +104,8 @@ export function createApp() {
   app.route("/account/secrets", secretRoutes());
   app.route("/tasks", viewRoutes());
   app.route("/debug", debugRoutes());
+  app.route("/login", loginRoutes());
+  app.route("/logout", logoutRoute());
 
   app.notFound((c) => errorJson(c, ErrorCode.NotFound, "Not found. The MCP endpoint is /mcp."));
 

@@ -2,7 +2,8 @@
  * Keys derived from KIRO_SECRETS_KEY, a Worker secret that no runner or container ever receives.
  * HKDF-SHA-256 with a distinct label per use, so no derived key opens anything meant for another:
  * - one AES-GCM key per user for the secrets that user stores (the user id is the HKDF info);
- * - the HMAC key that signs live-view links.
+ * - the HMAC key that signs live-view links;
+ * - the HMAC key that signs browser sign-in cookies (src/web/browser-session.ts).
  */
 
 /** Shortest master key accepted: `openssl rand -hex 32` gives 64 characters. */
@@ -10,6 +11,7 @@ export const MIN_MASTER_KEY_CHARS = 32;
 
 const USER_SECRETS_SALT = "kiro-mcp-edge/user-secrets/v1";
 const VIEW_LINK_SALT = "kiro-mcp-edge/task-view-link/v2";
+const BROWSER_SESSION_SALT = "kiro-mcp-edge/browser-session/v1";
 
 const encoder = new TextEncoder();
 
@@ -39,9 +41,18 @@ export async function userSecretsKey(master: string, userId: string): Promise<Cr
 }
 
 /** The HMAC-SHA-256 key live-view links are signed with. */
-export async function viewLinkKey(master: string): Promise<CryptoKey> {
+export function viewLinkKey(master: string): Promise<CryptoKey> {
+  return hmacKey(master, VIEW_LINK_SALT, "view");
+}
+
+/** The HMAC-SHA-256 key browser sign-in cookies and their CSRF tokens are signed with. */
+export function browserSessionKey(master: string): Promise<CryptoKey> {
+  return hmacKey(master, BROWSER_SESSION_SALT, "browser");
+}
+
+async function hmacKey(master: string, salt: string, info: string): Promise<CryptoKey> {
   return crypto.subtle.deriveKey(
-    hkdf(VIEW_LINK_SALT, "view"),
+    hkdf(salt, info),
     await hkdfBase(master),
     { name: "HMAC", hash: "SHA-256", length: 256 },
     false,
