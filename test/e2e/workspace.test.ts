@@ -7,6 +7,8 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -89,3 +91,75 @@ it("clones a private repository with the stored GIT_TOKEN, shows a turn's change
   expect(e2e.dev.output()).not.toContain(TOKEN);
   expect(JSON.stringify([diff, pushed, session])).not.toContain(TOKEN);
 });
+
+it("takes no message while the clone runs, says which task to follow, and takes it once the clone is done", async () => {
+  const gate = await startGate(new URL(server.url("")).port);
+  try {
+    const created = await callTool<{ session_id: string; state: string; setup_task_id: string }>(
+      e2e.client,
+      "kiro_session_create",
+      { repository: `${gate.url}/origin.git`, working_directory: "work/gated" },
+    );
+    expect(created.data.state).toBe("preparing");
+    await gate.reached;
+    const early = await callTool(e2e.client, "kiro_chat_async", {
+      message: "hi",
+      session_id: created.data.session_id,
+    });
+    expect(early.isError).toBe(true);
+    expect(early.text).toContain("is still being set up");
+    expect(early.text).toContain(`task ${created.data.setup_task_id}; follow it with kiro_task_status`);
+    expect(early.text).toContain("Try again once that task has completed");
+    gate.open();
+    const setup = await pollUntilDone(e2e.client, created.data.setup_task_id);
+    expect(setup.final.status).toBe("completed");
+    const started = await startTask(e2e.client, "hi", created.data.session_id);
+    expect((await pollUntilDone(e2e.client, started.task_id)).final.status).toBe("completed");
+  } finally {
+    gate.open();
+    await gate.close();
+  }
+});
+
+/**
+ * A gate in front of the git server: it holds every request until open(), then passes them on
+ * (to 127.0.0.1:`port`), so a clone is certain to be running while the test acts.
+ */
+async function startGate(port: string) {
+  let opened = false;
+  let reach: () => void = () => {};
+  const reached = new Promise<void>((resolve) => {
+    reach = resolve;
+  });
+  const held: Array<() => void> = [];
+  const pass = (req: http.IncomingMessage, res: http.ServerResponse) => () => {
+    const upstream = http.request(
+      { host: "127.0.0.1", port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on("error", () => res.destroy());
+    req.pipe(upstream);
+  };
+  const gate = http.createServer((req, res) => {
+    reach();
+    if (opened) pass(req, res)();
+    else held.push(pass(req, res));
+  });
+  await new Promise<void>((resolve) => gate.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(gate.address() as AddressInfo).port}`,
+    reached,
+    open: () => {
+      opened = true;
+      for (const release of held.splice(0)) release();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        gate.closeAllConnections();
+        gate.close(() => resolve());
+      }),
+  };
+}
