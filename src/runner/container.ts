@@ -25,7 +25,7 @@ export const RUNNER_PORT = 8080;
  * which the alarm loop asks before `onActivityExpired()` stops the container, answers false and
  * renews the timeout while that count is above 0. A turn's NDJSON event stream stays open until
  * its exit event, and the session object reads one for every running task (session/ingest.ts,
- * test/worker/keep-awake.test.ts), so a container never sleeps under a running turn.
+ * test/worker/container.test.ts), so a container never sleeps under a running turn.
  */
 export class KiroContainer extends Container<Env> {
   override defaultPort = RUNNER_PORT;

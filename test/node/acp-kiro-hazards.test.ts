@@ -127,4 +127,25 @@ describe("Kiro's own notifications", () => {
     ]);
     expect(updatesOf(events, "unknown")).toEqual([]);
   });
+
+  it("says why a compaction failed, from the status object Kiro sends", async () => {
+    const events = await runToEnd(runner, {
+      message: "@compaction error the conversation is too large to summarize\n@lines 1",
+      session_key: "compaction-error",
+    });
+    expect(noticesOf(events)).toEqual(["compaction: error — the conversation is too large to summarize"]);
+  });
+
+  it("appends the output a tool streams to its tool call", async () => {
+    const events = await runToEnd(runner, { message: "@tool-output\n@lines 1", session_key: "tool-output" });
+    const output = updatesOf(events, "tool_call_update").filter(
+      (event) => event.data?.toolCallId === "tooluse_output",
+    );
+    expect(output.map((event) => event.text.split("\n").slice(1).join("\n"))).toEqual([
+      "compiling a.c\n",
+      "linking app\n",
+      "",
+    ]);
+    expect(updatesOf(events, "unknown")).toEqual([]);
+  });
 });
