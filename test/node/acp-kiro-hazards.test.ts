@@ -139,7 +139,7 @@ describe("Kiro's own notifications", () => {
   it("appends the output a tool streams to its tool call", async () => {
     const events = await runToEnd(runner, { message: "@tool-output\n@lines 1", session_key: "tool-output" });
     const output = updatesOf(events, "tool_call_update").filter(
-      (event) => event.data?.toolCallId === "tooluse_output",
+      (event) => (event.data as { toolCallId?: string } | undefined)?.toolCallId === "tooluse_output",
     );
     expect(output.map((event) => event.text.split("\n").slice(1).join("\n"))).toEqual([
       "compiling a.c\n",
