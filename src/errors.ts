@@ -37,6 +37,8 @@ export const ErrorCode = {
   NoCredentials: "no_credentials",
   /** Missing or wrong admin token. */
   Unauthorized: "unauthorized",
+  /** A browser's form post without a valid CSRF token, or from another site. */
+  Forbidden: "forbidden",
   /** A malformed admin request. */
   BadRequest: "bad_request",
   /** The admin API while KIRO_ADMIN_TOKEN is unset. */
@@ -71,6 +73,7 @@ export const HTTP_STATUS: Record<ErrorCode, ErrorStatus> = {
   body_too_large: 413,
   no_credentials: 403,
   unauthorized: 401,
+  forbidden: 403,
   bad_request: 400,
   admin_disabled: 404,
 };

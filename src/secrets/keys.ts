@@ -3,7 +3,8 @@
  * HKDF-SHA-256 with a distinct label per use, so no derived key opens anything meant for another:
  * - one AES-GCM key per user for the secrets that user stores (the user id is the HKDF info);
  * - the HMAC key that signs live-view links;
- * - the HMAC key that signs browser sign-in cookies (src/web/browser-session.ts).
+ * - the HMAC key that signs browser sign-in cookies (src/web/browser-session.ts);
+ * - the HMAC key of the live view's CSRF tokens for signed links and bearer tokens (src/web/csrf.ts).
  */
 
 /** Shortest master key accepted: `openssl rand -hex 32` gives 64 characters. */
@@ -12,6 +13,7 @@ export const MIN_MASTER_KEY_CHARS = 32;
 const USER_SECRETS_SALT = "kiro-mcp-edge/user-secrets/v1";
 const VIEW_LINK_SALT = "kiro-mcp-edge/task-view-link/v2";
 const BROWSER_SESSION_SALT = "kiro-mcp-edge/browser-session/v1";
+const CSRF_SALT = "kiro-mcp-edge/csrf/v1";
 
 const encoder = new TextEncoder();
 
@@ -48,6 +50,11 @@ export function viewLinkKey(master: string): Promise<CryptoKey> {
 /** The HMAC-SHA-256 key browser sign-in cookies and their CSRF tokens are signed with. */
 export function browserSessionKey(master: string): Promise<CryptoKey> {
   return hmacKey(master, BROWSER_SESSION_SALT, "browser");
+}
+
+/** The HMAC-SHA-256 key of CSRF tokens bound to a signed view link or a bearer token. */
+export function csrfKey(master: string): Promise<CryptoKey> {
+  return hmacKey(master, CSRF_SALT, "csrf");
 }
 
 async function hmacKey(master: string, salt: string, info: string): Promise<CryptoKey> {

@@ -26,6 +26,14 @@ export class History {
       .reverse();
   }
 
+  /** The message that started task `taskId`, while the record holds it. */
+  message(taskId: string): string | undefined {
+    return this.#sql.one<{ content: string }>(
+      "SELECT content FROM conversation WHERE task_id = ? AND role = 'user'",
+      taskId,
+    )?.content;
+  }
+
   count(): number {
     return this.#sql.one<{ n: number }>("SELECT COUNT(*) AS n FROM conversation")?.n ?? 0;
   }

@@ -20,6 +20,7 @@ import { SESSION_SCHEMA } from "./schema.ts";
 import { SessionWorkspace } from "./session-workspace.ts";
 import { requireReady } from "./setup.ts";
 import { type TaskDigest, taskDigest } from "./task-digest.ts";
+import { type TaskOverview, taskOverview } from "./task-overview.ts";
 import { type TaskEnd, TaskStore, turnCompleted } from "./task-store.ts";
 import { sessionInfoView } from "./task-views.ts";
 import { SessionTasks, type StartOptions, type StatusRequest } from "./tasks.ts";
@@ -144,11 +145,16 @@ export class KiroSession extends DurableObject<Env> {
     return this.#store.running().map((task) => task.id);
   }
 
-  /** Whether `taskId` is one of this session's tasks (running, finished or expired): the live view's check. */
-  async findTask(taskId: string): Promise<Outcome<true>> {
+  /** The message that started `taskId` (running, finished or expired): the live view's heading. */
+  async taskOverview(taskId: string): Promise<Outcome<TaskOverview>> {
+    return this.#withMeta(() => taskOverview(this.#store, this.#history, taskId), taskNotFound(taskId));
+  }
+
+  /** The answer's text in chunks `from`..`to`, cut at `maxBytes`: a stretch the live view renders. */
+  async answerText(taskId: string, from: number, to: number, maxBytes: number) {
     return this.#withMeta(() => {
-      if (this.#store.get(taskId) === undefined && !this.#store.isExpired(taskId)) throw taskNotFound(taskId);
-      return true as const;
+      if (this.#store.get(taskId) === undefined) throw taskNotFound(taskId);
+      return this.#store.result(taskId, maxBytes, from, to);
     }, taskNotFound(taskId));
   }
 

@@ -291,14 +291,24 @@ export class TaskStore {
     );
   }
 
-  /** The answer: all `text` chunks in order, cut at `maxBytes`; only the rows before the cut are read. */
-  result(id: string, maxBytes: number): { text: string; truncated: boolean } {
+  /**
+   * The answer: all `text` chunks in order (or those of chunks `fromIdx` to `toIdx`, one stretch
+   * of it), cut at `maxBytes`; only the rows before the cut are read.
+   */
+  result(
+    id: string,
+    maxBytes: number,
+    fromIdx = 0,
+    toIdx = Number.MAX_SAFE_INTEGER,
+  ): { text: string; truncated: boolean } {
     const parts: string[] = [];
     let bytes = 0;
     let truncated = false;
     const rows = this.#sql.iterate<{ content: string; bytes: number }>(
-      "SELECT content, bytes FROM chunks WHERE task_id = ? AND kind = 'text' ORDER BY idx",
+      "SELECT content, bytes FROM chunks WHERE task_id = ? AND kind = 'text' AND idx BETWEEN ? AND ? ORDER BY idx",
       id,
+      fromIdx,
+      toIdx,
     );
     for (const row of rows) {
       if (bytes + row.bytes > maxBytes) {

@@ -1,4 +1,5 @@
 /** The session object's answers built from its stored rows (the shapes are in views.ts). */
+import { turnMetadataOf } from "../../container/src/protocol/index.ts";
 import { LIMITS } from "../config.ts";
 import type { SessionRecord } from "./meta.ts";
 import { isActive, type TaskRow, type TaskStore } from "./task-store.ts";
@@ -79,6 +80,7 @@ export function statusView(
 }
 
 export function summaryView(sessionId: string, task: TaskRow): TaskSummary {
+  const credits = task.metadata === null ? undefined : turnMetadataOf(JSON.parse(task.metadata))?.credits;
   return {
     task_id: task.id,
     session_id: sessionId,
@@ -90,5 +92,6 @@ export function summaryView(sessionId: string, task: TaskRow): TaskSummary {
     created_at: iso(task.created_at),
     ended_at: task.ended_at === null ? null : iso(task.ended_at),
     error: task.error ?? undefined,
+    ...(credits !== undefined && { credits }),
   };
 }

@@ -126,6 +126,7 @@ export const taskSummarySchema = z.object({
   created_at: timestamp,
   ended_at: timestamp.nullable(),
   error: z.string().optional(),
+  credits: z.number().optional().describe("Credits Kiro reported for the turn so far (ACP), when it did"),
 });
 export type TaskSummary = z.infer<typeof taskSummarySchema>;
 

@@ -1,48 +1,87 @@
 import { Hono } from "hono";
-import { authenticate, LOCAL_CREDENTIAL_ID, localIdentity, tokenRegistry } from "../auth/authenticate.ts";
-import { verifiedTokens } from "../auth/token-cache.ts";
 import { LIMITS } from "../config.ts";
-import { ErrorCode, errorJson, errorResponse, taskNotFound, unwrap } from "../errors.ts";
-import { sessionIdOfTask, sessionObjectName } from "../ids.ts";
-import { masterKey } from "../secrets/keys.ts";
-import { type LinkHolder, verifyViewLink } from "./links.ts";
+import { ErrorCode, errorJson, errorResponse, unwrap } from "../errors.ts";
+import { loginPath } from "../web/browser-session.ts";
+import { CSRF_FIELD, refuseCrossSite } from "../web/csrf.ts";
+import { renderMarkdown } from "./markdown.ts";
 import { taskPage } from "./page.ts";
+import { NOT_SIGNED_IN, type Viewer, viewerOf } from "./viewer.ts";
 
 type ViewEnv = { Bindings: Env };
 
 /**
- * GET /tasks/:id          the live view of a task (HTML)
- * GET /tasks/:id/status   its status and new chunks (JSON), long-polled by the page
- * Either a signed link (kiro_chat_async's view_url) whose credential is still live, or the same
- * credentials /mcp takes.
+ * Most bytes of one stretch of the answer rendered as Markdown; a longer stretch stays plain
+ * text in the page (it is shown whole either way).
+ */
+const MAX_MARKDOWN_BYTES = 256 * 1024;
+
+/**
+ * GET  /tasks/:id            the live view of a task (HTML)
+ * GET  /tasks/:id/status     its status and new chunks (JSON), long-polled by the page
+ * GET  /tasks/:id/markdown   one stretch of its answer (chunks from..to) as a safe Markdown tree
+ * POST /tasks/:id/cancel     cancels it as kiro_task_cancel does (CSRF token and Origin checked)
+ * Each takes a signed link (kiro_chat_async's view_url) whose credential is still live, or the
+ * credentials /mcp takes (viewer.ts). Every answer is no-store.
  */
 export function viewRoutes() {
   const view = new Hono<ViewEnv>();
+  view.use("*", async (c, next) => {
+    await next();
+    c.header("Cache-Control", "no-store");
+  });
 
   view.get("/:id", async (c) => {
     const taskId = c.req.param("id");
     const viewer = await viewerOf(c.req.raw, c.env, taskId);
+    if (viewer === NOT_SIGNED_IN) return c.redirect(loginPath(`/tasks/${taskId}`));
     if (viewer instanceof Response) return viewer;
-    const known = await viewer.session.findTask(taskId);
-    if (!known.ok) return errorJson(c, known.error.code, known.error.message);
+    const overview = await viewer.session.taskOverview(taskId);
+    if (!overview.ok) return errorJson(c, overview.error.code, overview.error.message);
+    const csrf = (await viewer.csrfToken()) ?? "";
     const nonce = crypto.randomUUID().replaceAll("-", "");
-    c.header(
-      "Content-Security-Policy",
-      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'`,
-    );
+    c.header("Content-Security-Policy", pageCsp(nonce));
     c.header("Referrer-Policy", "no-referrer");
-    c.header("Cache-Control", "no-store");
-    return c.html(taskPage(taskId, nonce));
+    return c.html(taskPage({ overview: unwrap(overview), nonce, csrf }));
   });
 
   view.get("/:id/status", async (c) => {
     const taskId = c.req.param("id");
-    const viewer = await viewerOf(c.req.raw, c.env, taskId);
+    const viewer = await apiViewer(c.req.raw, c.env, taskId);
     if (viewer instanceof Response) return viewer;
     const from = clampInt(c.req.query("from"), 0, Number.MAX_SAFE_INTEGER);
     const waitMs = clampInt(c.req.query("wait"), 0, LIMITS.MAX_WAIT_MS);
     const status = await viewer.session.taskStatus({ taskId, fromChunkIndex: from, waitMs });
-    c.header("Cache-Control", "no-store");
+    if (!status.ok) return errorJson(c, status.error.code, status.error.message);
+    return c.json(unwrap(status));
+  });
+
+  view.get("/:id/markdown", async (c) => {
+    const taskId = c.req.param("id");
+    const viewer = await apiViewer(c.req.raw, c.env, taskId);
+    if (viewer instanceof Response) return viewer;
+    const from = clampInt(c.req.query("from"), 0, Number.MAX_SAFE_INTEGER);
+    const to = clampInt(c.req.query("to"), from, Number.MAX_SAFE_INTEGER);
+    const answer = await viewer.session.answerText(taskId, from, to, MAX_MARKDOWN_BYTES);
+    if (!answer.ok) return errorJson(c, answer.error.code, answer.error.message);
+    const { text, truncated } = unwrap(answer);
+    return c.json(
+      truncated ? { nodes: null, too_long: true } : { nodes: renderMarkdown(text), too_long: false },
+    );
+  });
+
+  view.post("/:id/cancel", async (c) => {
+    const taskId = c.req.param("id");
+    const viewer = await apiViewer(c.req.raw, c.env, taskId);
+    if (viewer instanceof Response) return viewer;
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const token = form[CSRF_FIELD];
+    const refusal = await refuseCrossSite(
+      c.req.raw,
+      await viewer.csrfToken(),
+      typeof token === "string" ? token : undefined,
+    );
+    if (refusal) return refusal;
+    const status = await viewer.session.cancelTask(taskId);
     if (!status.ok) return errorJson(c, status.error.code, status.error.message);
     return c.json(unwrap(status));
   });
@@ -50,54 +89,33 @@ export function viewRoutes() {
   return view;
 }
 
-/**
- * The session object `taskId` lives in, for the user a valid link or credential names. The
- * object's name starts with that user's id, so another user's task leads to an object that holds
- * no session and answers "not found", as an unknown id does: one hop, ownership still enforced.
- */
-async function viewerOf(
-  request: Request,
-  env: Env,
-  taskId: string,
-): Promise<{ session: ReturnType<Env["KIRO_SESSION"]["getByName"]> } | Response> {
-  const query = Object.fromEntries(new URL(request.url).searchParams);
-  const master = masterKey(env);
-  const holder = master === undefined ? undefined : await verifyViewLink(master, taskId, query);
-  let userId: string;
-  if (holder !== undefined) {
-    const refusal = await refuseUnlessLive(holder, request, env);
-    if (refusal) return refusal;
-    userId = holder.userId;
-  } else {
-    const identity = await authenticate(request, env);
-    if (identity instanceof Response) return identity;
-    userId = identity.userId;
-  }
-  const sessionId = sessionIdOfTask(taskId);
-  if (!sessionId) return errorResponse(ErrorCode.TaskNotFound, taskNotFound(taskId).message);
-  return { session: env.KIRO_SESSION.getByName(sessionObjectName(userId, sessionId)) };
+/** The viewer of a JSON route: without any credential, 401 (the page itself sends them to sign in). */
+async function apiViewer(request: Request, env: Env, taskId: string): Promise<Viewer | Response> {
+  const viewer = await viewerOf(request, env, taskId);
+  if (viewer !== NOT_SIGNED_IN) return viewer;
+  return errorResponse(
+    ErrorCode.Unauthorized,
+    "Sign in, or open the task's link again: this request has no credential.",
+  );
 }
 
 /**
- * A signed link is good only while the credential it was made under is: its token not revoked
- * (and still its user's), or, for the local user, local mode still on for this request.
+ * The live view's Content-Security-Policy: only this response's nonce runs or styles, fetches go
+ * to this server only, nothing loads (images included), and Trusted Types forbid every HTML sink
+ * (innerHTML and the like), so the page can insert text and elements only.
  */
-async function refuseUnlessLive(
-  holder: LinkHolder,
-  request: Request,
-  env: Env,
-): Promise<Response | undefined> {
-  if (holder.credentialId === LOCAL_CREDENTIAL_ID) {
-    const local = await localIdentity(request, env);
-    return local instanceof Response ? local : undefined;
-  }
-  const registry = tokenRegistry(env);
-  const liveUser = await verifiedTokens.liveUser(holder.credentialId, (id) => registry.liveUser(id));
-  if (liveUser === holder.userId) return undefined;
-  return errorResponse(
-    ErrorCode.Unauthorized,
-    "This link's token has been revoked: links stop working with the token they were made with.",
-  );
+function pageCsp(nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src 'nonce-${nonce}'`,
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'none'",
+    "require-trusted-types-for 'script'",
+    "trusted-types 'none'",
+  ].join("; ");
 }
 
 function clampInt(raw: string | undefined, min: number, max: number): number {

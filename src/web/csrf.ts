@@ -1,0 +1,56 @@
+/**
+ * CSRF protection for the POSTs of the browser pages (the live view's Cancel, the dashboard's
+ * forms). A post is accepted only when
+ * - its Origin header names this server (browsers send it with every POST; another site's page
+ *   cannot forge it), and
+ * - it carries the page's CSRF token. For a signed-in browser that is its sign-in's token
+ *   (browser-session.ts); for a signed view link or a bearer token it is an HMAC, under a key
+ *   derived from KIRO_SECRETS_KEY, of the link's signature or the token's id (csrfToken here).
+ *   Another site can neither read the token from our page nor compute it.
+ */
+import { ErrorCode, errorResponse } from "../errors.ts";
+import { csrfKey } from "../secrets/keys.ts";
+import { toBase64Url } from "./base64url.ts";
+
+/** The form field a post carries its token in. */
+export const CSRF_FIELD = "csrf";
+
+const encoder = new TextEncoder();
+
+/** The token of pages whose credential is bound to `binding`. `master`: KIRO_SECRETS_KEY. */
+export async function csrfToken(master: string, binding: string): Promise<string> {
+  return toBase64Url(await crypto.subtle.sign("HMAC", await csrfKey(master), encoder.encode(binding)));
+}
+
+/**
+ * The refusal of a post that fails the check (403 `forbidden`, saying which part failed), or
+ * undefined when it passes. `expected`: the page's token (undefined: none could be made, as
+ * without KIRO_SECRETS_KEY); `token`: what the post carried.
+ */
+export async function refuseCrossSite(
+  request: Request,
+  expected: string | undefined,
+  token: string | undefined,
+): Promise<Response | undefined> {
+  const origin = request.headers.get("origin");
+  if (origin === null || origin !== new URL(request.url).origin) {
+    return errorResponse(
+      ErrorCode.Forbidden,
+      "Refused: this form was not posted from this server's own page.",
+    );
+  }
+  if (expected !== undefined && token !== undefined && (await equal(token, expected))) return undefined;
+  return errorResponse(
+    ErrorCode.Forbidden,
+    "Refused: the form's security token is missing or wrong. Reload the page and try again.",
+  );
+}
+
+/** Constant-time equality of two strings (their digests are compared). */
+async function equal(left: string, right: string): Promise<boolean> {
+  const [a, b] = await Promise.all([
+    crypto.subtle.digest("SHA-256", encoder.encode(left)),
+    crypto.subtle.digest("SHA-256", encoder.encode(right)),
+  ]);
+  return crypto.subtle.timingSafeEqual(a, b);
+}
