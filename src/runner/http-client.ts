@@ -10,7 +10,6 @@ import { messageOf } from "../errors.ts";
 import {
   type AgentInfo,
   type CloneRequest,
-  type CloneResponse,
   type CommandRequest,
   type CommandResponse,
   type DiffRequest,
