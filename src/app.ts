@@ -9,6 +9,7 @@ import { type IdentifiedEnv, identify } from "./auth/identify.ts";
 import { countedEnv, debugRoutes } from "./debug/request-counts.ts";
 import { ErrorCode, errorJson } from "./errors.ts";
 import { createMcpServer, SERVER_INFO } from "./mcp/server.ts";
+import { oauthRoutes } from "./oauth/routes.ts";
 import { runnerHealth } from "./runner/health.ts";
 import { secretRoutes } from "./secrets/routes.ts";
 import { settings } from "./settings.ts";
@@ -74,7 +75,7 @@ export function createApp() {
     return c.json({ ok: true, name: SERVER_INFO.name, version: SERVER_INFO.version, auth, runner });
   });
 
-  app.all("/mcp", identify, limitBody, requireUtf8, async (c) => {
+  app.all("/mcp", identify({ oauth: true }), limitBody, requireUtf8, async (c) => {
     const identity = c.get("identity");
     const config = settings(c.env);
     const log = createLogger({ component: "mcp", user_id: identity?.userId });
@@ -104,6 +105,7 @@ export function createApp() {
   app.route("/account/secrets", secretRoutes());
   app.route("/tasks", viewRoutes());
   app.route("/debug", debugRoutes());
+  app.route("/", oauthRoutes());
   app.route("/login", loginRoutes());
   app.route("/logout", logoutRoute());
 

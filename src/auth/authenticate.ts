@@ -6,6 +6,8 @@ import {
   requireBearerAuth,
 } from "@modelcontextprotocol/server";
 import { ErrorCode, errorResponse } from "../errors.ts";
+import { oauthIdentity, type VerifiedCredential } from "../oauth/access-tokens.ts";
+import { resourceMetadataUrl } from "../oauth/server.ts";
 import { notLocal } from "./local-peer.ts";
 
 export { LOOPBACK_HOSTNAMES } from "./local-peer.ts";
@@ -35,36 +37,57 @@ export function tokenRegistry(env: Env) {
 }
 
 /**
- * Who is calling. With a bearer token: its user, or 401 with a `WWW-Authenticate` challenge.
- * Without one: the local user in local mode, for a request from this machine (local-peer.ts);
+ * Who is calling. With a bearer token: its user, or 401 with a `WWW-Authenticate` challenge
+ * (`error="invalid_token"` and the protected resource's metadata URL). A `kiro_` token is checked
+ * against the TokenRegistry; with `oauth`, any other bearer token is checked as an OAuth access
+ * token for this origin's /mcp (only /mcp passes it: that is the resource such tokens are for).
+ * Without a token: the local user in local mode, for a request from this machine (local-peer.ts);
  * 401 once tokens are required; 403 `no_credentials` for any other request (a deployed Worker
- * with no tokens fails closed). Unknown, revoked and malformed tokens are refused identically.
+ * with no tokens fails closed). Unknown, revoked, expired and malformed tokens are refused
+ * identically.
  */
-export async function authenticate(request: Request, env: Env): Promise<Identity | Response> {
-  const registry = tokenRegistry(env);
+export async function authenticate(
+  request: Request,
+  env: Env,
+  options: { oauth?: boolean } = {},
+): Promise<Identity | Response> {
   if (request.headers.has("authorization")) {
     const gate = requireBearerAuth({
       verifier: {
         verifyAccessToken: async (token) => {
           const found = looksLikeToken(token)
-            ? await verifiedTokens.verify(await hashToken(token), (hash) => registry.verify(hash))
-            : null;
+            ? await kiroToken(token, env)
+            : options.oauth
+              ? await oauthIdentity(request, token, env)
+              : null;
           if (!found) throw new OAuthError(OAuthErrorCode.InvalidToken, "Invalid or revoked token");
           return {
             token,
-            clientId: found.tokenId,
+            clientId: found.credentialId,
             scopes: [],
-            expiresAt: Math.floor(Date.now() / 1000) + VERIFIED_FOR_S,
+            expiresAt: found.expiresAt,
             extra: { userId: found.userId },
           };
         },
       },
+      resourceMetadataUrl: resourceMetadataUrl(new URL(request.url).origin),
     });
     const auth = await gate(request);
     if (auth instanceof Response) return auth;
     return { userId: String(auth.extra?.userId), credentialId: auth.clientId, authInfo: auth };
   }
   return localIdentity(request, env);
+}
+
+async function kiroToken(token: string, env: Env): Promise<VerifiedCredential | null> {
+  const registry = tokenRegistry(env);
+  const found = await verifiedTokens.verify(await hashToken(token), (hash) => registry.verify(hash));
+  if (!found) return null;
+  return {
+    userId: found.userId,
+    credentialId: found.tokenId,
+    expiresAt: Math.floor(Date.now() / 1000) + VERIFIED_FOR_S,
+  };
 }
 
 /**
@@ -75,7 +98,7 @@ export async function authenticate(request: Request, env: Env): Promise<Identity
 export async function localIdentity(request: Request, env: Env): Promise<Identity | Response> {
   const registry = tokenRegistry(env);
   if (await verifiedTokens.tokensRequired(async () => (await registry.authMode()) === "tokens")) {
-    return bearerAuthChallengeResponse(new OAuthError(OAuthErrorCode.InvalidToken, "Missing bearer token"));
+    return missingTokenChallenge(request);
   }
   const why = notLocal(request);
   if (why !== undefined) {
@@ -89,4 +112,18 @@ export async function localIdentity(request: Request, env: Env): Promise<Identit
     extra: { userId: LOCAL_USER_ID },
   };
   return { userId: LOCAL_USER_ID, credentialId: LOCAL_CREDENTIAL_ID, authInfo };
+}
+
+/**
+ * The 401 for a request that sent no token: the usual `invalid_token` body, and a challenge that
+ * names no error (RFC 6750 §3.1: none was sent) but points at the protected resource's metadata,
+ * where an MCP client starts signing in.
+ */
+function missingTokenChallenge(request: Request): Response {
+  const response = bearerAuthChallengeResponse(
+    new OAuthError(OAuthErrorCode.InvalidToken, "Missing bearer token"),
+  );
+  const metadata = resourceMetadataUrl(new URL(request.url).origin);
+  response.headers.set("WWW-Authenticate", `Bearer resource_metadata="${metadata}"`);
+  return response;
 }

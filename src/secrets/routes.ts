@@ -20,7 +20,7 @@ const MAX_BODY_BYTES = 4 * MAX_SECRET_BYTES;
 export function secretRoutes() {
   const routes = new Hono<IdentifiedEnv>();
   const log = createLogger({ component: "secrets" });
-  routes.use("*", identify);
+  routes.use("*", identify());
 
   routes.put(
     "/:name",

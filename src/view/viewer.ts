@@ -7,6 +7,7 @@ import { authenticate, LOCAL_CREDENTIAL_ID, localIdentity, tokenRegistry } from 
 import { verifiedTokens } from "../auth/token-cache.ts";
 import { ErrorCode, errorResponse, taskNotFound } from "../errors.ts";
 import { sessionIdOfTask, sessionObjectName } from "../ids.ts";
+import { OAUTH_CREDENTIAL_PREFIX, oauthGrantLive } from "../oauth/access-tokens.ts";
 import { masterKey } from "../secrets/keys.ts";
 import { signedInUser } from "../web/browser-session.ts";
 import { csrfToken } from "../web/csrf.ts";
@@ -72,7 +73,8 @@ function bound(master: string | undefined, binding: string): () => Promise<strin
 
 /**
  * A signed link is good only while the credential it was made under is: its token not revoked
- * (and still its user's), or, for the local user, local mode still on for this request.
+ * (and still its user's), its OAuth client still connected (a grant of the user's), or, for the
+ * local user, local mode still on for this request.
  */
 async function refuseUnlessLive(
   holder: LinkHolder,
@@ -83,9 +85,13 @@ async function refuseUnlessLive(
     const local = await localIdentity(request, env);
     return local instanceof Response ? local : undefined;
   }
-  const registry = tokenRegistry(env);
-  const liveUser = await verifiedTokens.liveUser(holder.credentialId, (id) => registry.liveUser(id));
-  if (liveUser === holder.userId) return undefined;
+  if (holder.credentialId.startsWith(OAUTH_CREDENTIAL_PREFIX)) {
+    if (await oauthGrantLive(request, env, holder.userId, holder.credentialId)) return undefined;
+  } else {
+    const registry = tokenRegistry(env);
+    const liveUser = await verifiedTokens.liveUser(holder.credentialId, (id) => registry.liveUser(id));
+    if (liveUser === holder.userId) return undefined;
+  }
   return errorResponse(
     ErrorCode.Unauthorized,
     "This link's token has been revoked: links stop working with the token they were made with.",

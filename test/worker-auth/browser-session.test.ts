@@ -3,37 +3,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { csrfValid, signedInUser } from "../../src/web/browser-session.ts";
 import { createToken, revokeToken, workerFetch } from "./auth.ts";
-
-const ORIGIN = "http://localhost";
-
-/** GET /login?next=…: the form's state value and the cookie that binds it to "this browser". */
-async function startLogin(next = "/tasks"): Promise<{ state: string; cookie: string; page: string }> {
-  const response = await workerFetch(`${ORIGIN}/login?next=${encodeURIComponent(next)}`);
-  expect(response.status).toBe(200);
-  const page = await response.text();
-  const state = /name="state" value="([^"]+)"/.exec(page)?.[1] ?? "";
-  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-  return { state, cookie, page };
-}
-
-function postLogin(fields: Record<string, string>, cookie: string, origin = ORIGIN): Promise<Response> {
-  return workerFetch(`${ORIGIN}/login`, {
-    method: "POST",
-    headers: { cookie, origin, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(fields),
-    redirect: "manual",
-  });
-}
-
-/** Signs in with `token`; the session cookie ("name=value"). */
-async function signInWith(token: string): Promise<string> {
-  const { state, cookie } = await startLogin();
-  const response = await postLogin({ state, next: "/tasks", token }, cookie);
-  expect(response.status).toBe(303);
-  const session = response.headers.getSetCookie().find((line) => line.startsWith("kiro_session="));
-  expect(session).toBeDefined();
-  return (session ?? "").split(";")[0] ?? "";
-}
+import { ORIGIN, postLogin, signInWith, startLogin } from "./browser.ts";
 
 function asBrowser(cookie: string): Request {
   return new Request(`${ORIGIN}/`, { headers: { cookie, "cf-connecting-ip": "127.0.0.1" } });

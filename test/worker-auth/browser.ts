@@ -1,0 +1,45 @@
+/** A browser's side of signing in, for tests in workerd: the token form, its cookies, the session. */
+import { expect } from "vitest";
+import { workerFetch } from "./auth.ts";
+
+export const ORIGIN = "http://localhost";
+
+/** "name=value" pairs of every Set-Cookie in `response`, joined as a Cookie header would be. */
+export function cookiesOf(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((line) => line.split(";")[0] ?? "")
+    .join("; ");
+}
+
+/** GET /login?next=…: the form's state value and the cookie that binds it to "this browser". */
+export async function startLogin(next = "/tasks"): Promise<{ state: string; cookie: string; page: string }> {
+  const response = await workerFetch(`${ORIGIN}/login?next=${encodeURIComponent(next)}`);
+  expect(response.status).toBe(200);
+  const page = await response.text();
+  const state = /name="state" value="([^"]+)"/.exec(page)?.[1] ?? "";
+  return { state, cookie: cookiesOf(response), page };
+}
+
+export function postLogin(
+  fields: Record<string, string>,
+  cookie: string,
+  origin = ORIGIN,
+): Promise<Response> {
+  return workerFetch(`${ORIGIN}/login`, {
+    method: "POST",
+    headers: { cookie, origin, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields),
+    redirect: "manual",
+  });
+}
+
+/** Signs in with `token`; the session cookie ("name=value"). */
+export async function signInWith(token: string): Promise<string> {
+  const { state, cookie } = await startLogin();
+  const response = await postLogin({ state, next: "/tasks", token }, cookie);
+  expect(response.status).toBe(303);
+  const session = response.headers.getSetCookie().find((line) => line.startsWith("kiro_session="));
+  expect(session).toBeDefined();
+  return (session ?? "").split(";")[0] ?? "";
+}
