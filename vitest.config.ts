@@ -8,6 +8,7 @@ export default defineConfig({
       "test/worker-headless/vitest.config.ts",
       "test/worker-limits/vitest.config.ts",
       "test/worker-shared-key/vitest.config.ts",
+      "test/worker-github/vitest.config.ts",
       "test/worker-containers/vitest.config.ts",
       "test/e2e/vitest.config.ts",
       {

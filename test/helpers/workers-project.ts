@@ -10,8 +10,19 @@ import { TEST_ADMIN_TOKEN, TEST_SECRETS_KEY } from "./test-admin-token.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-/** A project whose name ends in "-headless" gets a runner with KIRO_DRIVER=headless. */
-export function workersProject(name: string, include: string[], bindings: Record<string, string> = {}) {
+/** Bindings whose values a global setup provides: binding name → the provided value's key. */
+type InjectedBindings = Record<string, "githubUrl">;
+
+/**
+ * A project whose name ends in "-headless" gets a runner with KIRO_DRIVER=headless. `extra`:
+ * more global setups (after the runner's), and bindings taken from what they provide.
+ */
+export function workersProject(
+  name: string,
+  include: string[],
+  bindings: Record<string, string> = {},
+  extra: { globalSetup?: string[]; injected?: InjectedBindings } = {},
+) {
   return defineConfig({
     root,
     plugins: [
@@ -32,6 +43,9 @@ export function workersProject(name: string, include: string[], bindings: Record
             // Small, so the truncation test needs only a little output.
             KIRO_MAX_TASK_OUTPUT_BYTES: "1048576",
             ...bindings,
+            ...Object.fromEntries(
+              Object.entries(extra.injected ?? {}).map(([binding, key]) => [binding, inject(key)]),
+            ),
           },
         },
       })),
@@ -40,7 +54,7 @@ export function workersProject(name: string, include: string[], bindings: Record
       name,
       silent: "passed-only",
       include,
-      globalSetup: ["test/worker/global-setup.ts"],
+      globalSetup: ["test/worker/global-setup.ts", ...(extra.globalSetup ?? [])],
       testTimeout: 60_000,
       hookTimeout: 60_000,
     },

@@ -8,6 +8,8 @@ declare module "vitest" {
     gitRepository: { url: string; commit: string; featureCommit: string };
     /** The same repository over http behind basic auth: the token is its GIT_TOKEN. */
     privateRepository: { url: string; token: string };
+    /** The stand-in GitHub (test/helpers/github-stand-in.ts): only in the workers-github project. */
+    githubUrl: string;
   }
 }
 
