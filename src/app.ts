@@ -15,6 +15,7 @@ import { secretRoutes } from "./secrets/routes.ts";
 import { settings } from "./settings.ts";
 import { createLogger } from "./util/log.ts";
 import { viewRoutes } from "./view/routes.ts";
+import { dashboardRoutes } from "./web/dashboard/routes.ts";
 import { loginRoutes, logoutRoute } from "./web/login-routes.ts";
 
 /**
@@ -108,6 +109,7 @@ export function createApp() {
   app.route("/", oauthRoutes());
   app.route("/login", loginRoutes());
   app.route("/logout", logoutRoute());
+  app.route("/", dashboardRoutes());
 
   app.notFound((c) => errorJson(c, ErrorCode.NotFound, "Not found. The MCP endpoint is /mcp."));
 

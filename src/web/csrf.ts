@@ -23,27 +23,30 @@ export async function csrfToken(master: string, binding: string): Promise<string
 }
 
 /**
- * The refusal of a post that fails the check (403 `forbidden`, saying which part failed), or
- * undefined when it passes. `expected`: the page's token (undefined: none could be made, as
- * without KIRO_SECRETS_KEY); `token`: what the post carried.
+ * What is wrong with a post, or undefined when it passes. `expected`: the page's token
+ * (undefined: none could be made, as without KIRO_SECRETS_KEY); `token`: what the post carried.
  */
+export async function crossSiteProblem(
+  request: Request,
+  expected: string | undefined,
+  token: string | undefined,
+): Promise<string | undefined> {
+  const origin = request.headers.get("origin");
+  if (origin === null || origin !== new URL(request.url).origin) {
+    return "Refused: this form was not posted from this server's own page.";
+  }
+  if (expected !== undefined && token !== undefined && (await equal(token, expected))) return undefined;
+  return "Refused: the form's security token is missing or wrong. Reload the page and try again.";
+}
+
+/** crossSiteProblem as a JSON answer: 403 `forbidden` with what failed, or undefined. */
 export async function refuseCrossSite(
   request: Request,
   expected: string | undefined,
   token: string | undefined,
 ): Promise<Response | undefined> {
-  const origin = request.headers.get("origin");
-  if (origin === null || origin !== new URL(request.url).origin) {
-    return errorResponse(
-      ErrorCode.Forbidden,
-      "Refused: this form was not posted from this server's own page.",
-    );
-  }
-  if (expected !== undefined && token !== undefined && (await equal(token, expected))) return undefined;
-  return errorResponse(
-    ErrorCode.Forbidden,
-    "Refused: the form's security token is missing or wrong. Reload the page and try again.",
-  );
+  const problem = await crossSiteProblem(request, expected, token);
+  return problem === undefined ? undefined : errorResponse(ErrorCode.Forbidden, problem);
 }
 
 /** Constant-time equality of two strings (their digests are compared). */

@@ -19,6 +19,8 @@ export interface PageOptions {
   formTargets?: readonly string[];
   /** Headers to add (Set-Cookie, …). */
   headers?: Headers;
+  /** More CSS after the frame's own (a page laid out differently, like the dashboard). */
+  style?: string;
 }
 
 /** A full HTML response with the strict CSP, no caching, no referrer. */
@@ -31,7 +33,7 @@ export async function page(options: PageOptions): Promise<Response> {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${options.title}</title>
-<style nonce="${nonce}">${raw(STYLE)}</style>
+<style nonce="${nonce}">${raw(STYLE + (options.style ?? ""))}</style>
 </head>
 <body>
 <main class="card">${options.body}</main>

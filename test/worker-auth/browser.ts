@@ -43,3 +43,33 @@ export async function signInWith(token: string): Promise<string> {
   expect(session).toBeDefined();
   return (session ?? "").split(";")[0] ?? "";
 }
+
+/** GET `path` as the browser holding `cookie`. */
+export function browse(path: string, cookie: string): Promise<Response> {
+  return workerFetch(`${ORIGIN}${path}`, { headers: { cookie }, redirect: "manual" });
+}
+
+/** A form post as the browser holding `cookie`, from `origin` (this server's unless told; null: none). */
+export function post(
+  path: string,
+  cookie: string,
+  fields: Record<string, string>,
+  origin: string | null = ORIGIN,
+): Promise<Response> {
+  const headers: Record<string, string> = { cookie, "content-type": "application/x-www-form-urlencoded" };
+  if (origin !== null) headers.origin = origin;
+  return workerFetch(`${ORIGIN}${path}`, {
+    method: "POST",
+    headers,
+    body: new URLSearchParams(fields),
+    redirect: "manual",
+  });
+}
+
+/** The CSRF token a page's forms (or the live view's meta tag) carry. */
+export function csrfIn(page: string): string {
+  const token =
+    /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? /name="csrf-token" content="([^"]+)"/.exec(page)?.[1];
+  expect(token).toBeDefined();
+  return token ?? "";
+}

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { LIMITS } from "../../config.ts";
 import { unwrap } from "../../errors.ts";
 import { type TaskSummary, taskSummarySchema } from "../../session/views.ts";
-import { accountOf, resolveSession, sessionStub } from "../context.ts";
+import { accountOf, resolveSession, sessionStub, type ToolContext } from "../context.ts";
 import { defineTool } from "../tool.ts";
 
 export const kiroTaskList = defineTool({
@@ -19,15 +19,18 @@ export const kiroTaskList = defineTool({
   }),
   output: z.object({ tasks: z.array(taskSummarySchema) }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  async run({ session_id, include_done }, ctx) {
-    const sessionIds =
-      session_id === undefined
-        ? (await accountOf(ctx).listSessions()).map((ref) => ref.session_id)
-        : [(await resolveSession(ctx, session_id)).sessionId];
-    const lists = await Promise.all(
-      sessionIds.map(async (id) => unwrap(await sessionStub(ctx, id).listTasks(include_done))),
-    );
-    const tasks: TaskSummary[] = lists.flat().sort((a, b) => b.created_at.localeCompare(a.created_at));
-    return { tasks: tasks.slice(0, LIMITS.MAX_TASKS_LISTED) };
-  },
+  run: ({ session_id, include_done }, ctx) => listTasks(ctx, session_id, include_done),
 });
+
+/** The tasks of one session, or of all the user's sessions, newest first (also the dashboard's). */
+export async function listTasks(ctx: ToolContext, sessionId: string | undefined, includeDone: boolean) {
+  const sessionIds =
+    sessionId === undefined
+      ? (await accountOf(ctx).listSessions()).map((ref) => ref.session_id)
+      : [(await resolveSession(ctx, sessionId)).sessionId];
+  const lists = await Promise.all(
+    sessionIds.map(async (id) => unwrap(await sessionStub(ctx, id).listTasks(includeDone))),
+  );
+  const tasks: TaskSummary[] = lists.flat().sort((a, b) => b.created_at.localeCompare(a.created_at));
+  return { tasks: tasks.slice(0, LIMITS.MAX_TASKS_LISTED) };
+}
