@@ -147,11 +147,14 @@ export async function csrfValid(
 /**
  * False when the browser says the request came from another origin (Origin, Sec-Fetch-Site).
  * A request with neither header is not a browser's cross-site form, which always sends Origin.
+ * Our pages' `Referrer-Policy: no-referrer` makes a browser send `Origin: null` with the forms it
+ * submits from them: then Sec-Fetch-Site, which no page can set, must say same-origin.
  */
 export function sameOrigin(request: Request): boolean {
   const origin = request.headers.get("origin");
-  if (origin !== null && origin !== new URL(request.url).origin) return false;
   const site = request.headers.get("sec-fetch-site");
+  if (origin === "null" && site !== "same-origin") return false;
+  if (origin !== null && origin !== "null" && origin !== new URL(request.url).origin) return false;
   return site === null || site === "same-origin" || site === "none";
 }
 

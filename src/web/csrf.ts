@@ -1,8 +1,8 @@
 /**
  * CSRF protection for the POSTs of the browser pages (the live view's Cancel, the dashboard's
  * forms). A post is accepted only when
- * - its Origin header names this server (browsers send it with every POST; another site's page
- *   cannot forge it), and
+ * - the browser says it comes from this server's own page (Origin, Sec-Fetch-Site: fromOwnPage;
+ *   another site's page can forge neither), and
  * - it carries the page's CSRF token. For a signed-in browser that is its sign-in's token
  *   (browser-session.ts); for a signed view link or a bearer token it is an HMAC, under a key
  *   derived from KIRO_SECRETS_KEY, of the link's signature or the token's id (csrfToken here).
@@ -31,10 +31,7 @@ export async function crossSiteProblem(
   expected: string | undefined,
   token: string | undefined,
 ): Promise<string | undefined> {
-  const origin = request.headers.get("origin");
-  if (origin === null || origin !== new URL(request.url).origin) {
-    return "Refused: this form was not posted from this server's own page.";
-  }
+  if (!fromOwnPage(request)) return "Refused: this form was not posted from this server's own page.";
   if (expected !== undefined && token !== undefined && (await equal(token, expected))) return undefined;
   return "Refused: the form's security token is missing or wrong. Reload the page and try again.";
 }
@@ -47,6 +44,20 @@ export async function refuseCrossSite(
 ): Promise<Response | undefined> {
   const problem = await crossSiteProblem(request, expected, token);
   return problem === undefined ? undefined : errorResponse(ErrorCode.Forbidden, problem);
+}
+
+/**
+ * Whether the browser says the post came from one of this server's pages. Its Origin names this
+ * server; or, since our pages' `Referrer-Policy: no-referrer` makes a browser send `Origin: null`
+ * with a form it submits, Origin is "null" and Sec-Fetch-Site (which no page can set) says
+ * same-origin. A request with neither is refused: every browser sends Origin with a POST.
+ */
+function fromOwnPage(request: Request): boolean {
+  const origin = request.headers.get("origin");
+  const site = request.headers.get("sec-fetch-site");
+  if (site !== null && site !== "same-origin") return false;
+  if (origin === "null") return site === "same-origin";
+  return origin === new URL(request.url).origin;
 }
 
 /** Constant-time equality of two strings (their digests are compared). */

@@ -9,30 +9,20 @@
  * downloads a browser. Without /usr/bin/chromium the file is skipped (`.ci/run` installs it).
  * Screenshots are saved to test/.artifacts/ (task-view.png, task-view-hostile{,-phone}.png).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Browser,
+  CHROMIUM,
+  HAVE_CHROMIUM,
+  launchChromium,
+  openPage,
+  overflowX,
+  screenshot,
+} from "../helpers/chromium.ts";
 import { e2eSuite, newSession } from "../helpers/e2e-suite.ts";
 import { callTool, type StatusLike } from "../helpers/mcp-client.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../.artifacts");
-const SCREENSHOT = path.join(ARTIFACTS, "task-view.png");
-/** Flags for a closed network: no background connections, no GPU, no sandbox (root in CI). */
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const TASK = "@thought planning\n@plan read|edit|test\n@tool Read file\n@metadata\n@lines 8\n@delay 300";
 /** Prose the stand-in repeats in its answer: Markdown and HTML that must run nothing. */
 const HOSTILE_TASK = [
@@ -61,22 +51,13 @@ if (!HAVE_CHROMIUM) {
 
 describe.skipIf(!HAVE_CHROMIUM)(`the live task view in headless Chromium (${CHROMIUM})`, () => {
   const e2e = e2eSuite();
-  let userDataDir: string;
-  let browser: BrowserContext | undefined;
+  let browser: Browser | undefined;
 
   beforeAll(async () => {
-    userDataDir = mkdtempSync(path.join(os.tmpdir(), "kiro-e2e-chromium-"));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1000, height: 760 },
-      timeout: 30_000,
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    rmSync(userDataDir, { recursive: true, force: true });
   });
 
   async function status(taskId: string): Promise<StatusLike> {
@@ -86,19 +67,9 @@ describe.skipIf(!HAVE_CHROMIUM)(`the live task view in headless Chromium (${CHRO
   }
 
   async function open(viewUrl: string): Promise<{ page: Page; problems: string[] }> {
-    const page = await (browser as BrowserContext).newPage();
-    const problems: string[] = [];
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(`console error: ${message.text()}`);
-    });
-    page.on("dialog", (dialog) => {
-      problems.push(`dialog: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    const response = await page.goto(viewUrl);
-    expect(response?.status()).toBe(200);
-    return { page, problems };
+    const opened = await openPage((browser as Browser).context, viewUrl);
+    expect(opened.status).toBe(200);
+    return opened;
   }
 
   async function start(message: string): Promise<{ task_id: string; view_url: string }> {
@@ -132,8 +103,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the live task view in headless Chromium (${CHRO
     await expectFinishedPage(page);
     expect(problems).toEqual([]);
 
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    await screenshot(page, "task-view");
     await page.close();
   });
 
@@ -188,12 +158,10 @@ describe.skipIf(!HAVE_CHROMIUM)(`the live task view in headless Chromium (${CHRO
     await tool.locator("summary").click();
     expect(await tool.locator(".detail").isVisible()).toBe(true);
 
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, "task-view-hostile.png"), fullPage: true });
+    await screenshot(page, "task-view-hostile");
     await page.setViewportSize({ width: 390, height: 844 });
-    const overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth");
-    expect(overflow).toBeLessThanOrEqual(0); // nothing wider than a phone's screen
-    await page.screenshot({ path: path.join(ARTIFACTS, "task-view-hostile-phone.png"), fullPage: true });
+    expect(await overflowX(page)).toBeLessThanOrEqual(0); // nothing wider than a phone's screen
+    await screenshot(page, "task-view-hostile-phone");
     await page.close();
   });
 

@@ -49,14 +49,22 @@ export function browse(path: string, cookie: string): Promise<Response> {
   return workerFetch(`${ORIGIN}${path}`, { headers: { cookie }, redirect: "manual" });
 }
 
-/** A form post as the browser holding `cookie`, from `origin` (this server's unless told; null: none). */
+/**
+ * A form post as the browser holding `cookie`, from `origin` (this server's unless told; null:
+ * none), with `extra` headers (Sec-Fetch-Site …).
+ */
 export function post(
   path: string,
   cookie: string,
   fields: Record<string, string>,
   origin: string | null = ORIGIN,
+  extra: Record<string, string> = {},
 ): Promise<Response> {
-  const headers: Record<string, string> = { cookie, "content-type": "application/x-www-form-urlencoded" };
+  const headers: Record<string, string> = {
+    cookie,
+    "content-type": "application/x-www-form-urlencoded",
+    ...extra,
+  };
   if (origin !== null) headers.origin = origin;
   return workerFetch(`${ORIGIN}${path}`, {
     method: "POST",

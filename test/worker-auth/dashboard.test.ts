@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callTool, pollUntilDone, type StatusLike } from "../helpers/mcp-client.ts";
 import { connectAs, createToken } from "./auth.ts";
 import { browse, csrfIn, ORIGIN, post, signInWith } from "./browser.ts";
+import { authorizationCode, exchange, listTools, type Tokens } from "./oauth-flow.ts";
 
 const GIT_TOKEN_VALUE = "ghp_dashboardTestValue0123456789";
 
@@ -94,11 +95,14 @@ describe("the dashboard's forms", () => {
         await post(path, aliceCookie, { ...fields, csrf: wrong }),
         await post(path, aliceCookie, { ...fields, csrf }, "https://evil.example"),
         await post(path, aliceCookie, { ...fields, csrf }, null),
+        // A form another site submits under no-referrer: Origin null, and the browser says cross-site.
+        await post(path, aliceCookie, { ...fields, csrf }, "null", { "sec-fetch-site": "cross-site" }),
+        await post(path, aliceCookie, { ...fields, csrf }, ORIGIN, { "sec-fetch-site": "same-site" }),
       ];
       expect(
         attempts.map((attempt) => attempt.status),
         path,
-      ).toEqual([403, 403, 403, 403]);
+      ).toEqual([403, 403, 403, 403, 403, 403]);
     }
     // Nothing changed: no GIT_TOKEN stored, the Kiro key still there, the spare token still live.
     const page = await dashboard(aliceCookie);
@@ -120,11 +124,41 @@ describe("the dashboard's forms", () => {
     expect(page).toContain("Secret saved.");
     expect(page).toContain("<code>GIT_TOKEN</code>");
     expect(page).not.toContain(GIT_TOKEN_VALUE);
-    expect(page).toMatch(/<td><code>GIT_TOKEN<\/code><\/td>\s*<td><time datetime="\d{4}-/);
+    expect(page).toMatch(
+      /<td><code>GIT_TOKEN<\/code><\/td>\s*<td data-label="Stored"><time datetime="\d{4}-/,
+    );
 
     const deleted = await post("/dashboard/secrets/GIT_TOKEN/delete", aliceCookie, { csrf });
     expect(deleted.status).toBe(303);
     expect(await dashboard(aliceCookie)).not.toContain("<code>GIT_TOKEN</code>");
+  });
+
+  it("accept a form a browser submits from the dashboard itself, whose Origin is null", async () => {
+    // The dashboard's no-referrer policy makes browsers send `Origin: null` with its forms.
+    const csrf = csrfIn(await dashboard(aliceCookie));
+    const sameOrigin = { "sec-fetch-site": "same-origin" };
+    const fields = { name: "GIT_TOKEN", value: GIT_TOKEN_VALUE, csrf };
+    const saved = await post("/dashboard/secrets", aliceCookie, fields, "null", sameOrigin);
+    expect(saved.status).toBe(303);
+    const deleted = await post(
+      "/dashboard/secrets/GIT_TOKEN/delete",
+      aliceCookie,
+      { csrf },
+      "null",
+      sameOrigin,
+    );
+    expect(deleted.status).toBe(303);
+  });
+
+  it("sign out with the dashboard's own button", async () => {
+    const cookie = await signInWith(aliceToken.token);
+    const page = await dashboard(cookie);
+    expect(page).toContain('<form method="post" action="/logout">');
+    const out = await post("/logout", cookie, { csrf: csrfIn(page) }, "null", {
+      "sec-fetch-site": "same-origin",
+    });
+    expect(out.status).toBe(303);
+    expect(out.headers.get("set-cookie")).toMatch(/Max-Age=0/);
   });
 
   it("refuse a bad secret with the reason, storing nothing", async () => {
@@ -167,6 +201,37 @@ describe("the dashboard's forms", () => {
     expect(page).not.toContain(`/dashboard/tokens/${aliceSpare.id}/revoke`);
     const client = await connectAs(aliceSpare.token).catch((error: unknown) => error);
     expect(client).toBeInstanceOf(Error);
+  });
+});
+
+describe("connected clients", () => {
+  it("lists the person's OAuth clients by name; another user cannot disconnect one; they can", async () => {
+    const grant = await authorizationCode(aliceCookie);
+    const tokens = (await (await exchange(grant)).json()) as Tokens;
+    expect((await listTools(tokens.access_token)).status).toBe(200);
+    const page = await dashboard(aliceCookie);
+    expect(page).toContain("<strong>Test Client</strong>");
+    expect(page).toContain(grant.clientId);
+    expect(page).toContain("127.0.0.1:9");
+    const grantId = /\/dashboard\/clients\/([^/"]+)\/revoke/.exec(page)?.[1] ?? "";
+    expect(grantId).not.toBe("");
+    expect(await dashboard(bobCookie)).not.toContain(grant.clientId);
+
+    const csrf = csrfIn(page);
+    const path = `/dashboard/clients/${grantId}/revoke`;
+    for (const origin of ["https://evil.example", null]) {
+      expect((await post(path, aliceCookie, { csrf }, origin)).status).toBe(403);
+    }
+    expect((await post(path, aliceCookie, {})).status).toBe(403);
+    const bob = await post(path, bobCookie, { csrf: csrfIn(await dashboard(bobCookie)) });
+    expect(bob.status).toBe(404);
+    expect((await listTools(tokens.access_token)).status).toBe(200);
+
+    const disconnected = await post(path, aliceCookie, { csrf });
+    expect(disconnected.status).toBe(303);
+    expect(disconnected.headers.get("location")).toBe("/?done=client_disconnected");
+    expect((await listTools(tokens.access_token)).status).toBe(401);
+    expect(await dashboard(aliceCookie)).not.toContain(grant.clientId);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * The dashboard's tokens and secrets. Tokens show their id, label and dates (the registry holds
- * only hashes: no secret exists to show) with Revoke; secrets show names and dates, never values,
+ * The dashboard's tokens, connected OAuth clients and secrets. Tokens show their id, label and dates (the registry holds
+ * only hashes: no secret exists to show) with Revoke; clients their registered name with Disconnect; secrets show names and dates, never values,
  * with a form to set one (the place to enter a Kiro API key or a git token, never an MCP tool
  * argument) and Delete. Every form posts to this server with the person's CSRF token.
  */
@@ -8,6 +8,7 @@ import type { TokenRecord } from "../../auth/token-registry.ts";
 import { SECRET_NAMES } from "../../secrets/names.ts";
 import type { SecretInfo } from "../../secrets/store.ts";
 import { html } from "../layout.ts";
+import type { ConnectedClient } from "./clients.ts";
 import { ago } from "./format.ts";
 
 /** What each secret is for, in the set form. */
@@ -33,9 +34,9 @@ export function tokensSection(
   const rows = tokens.map(
     (token) => html`<tr>
 <td><code>${token.id}</code>${token.id === current ? html` <span class="tag">this browser</span>` : ""}</td>
-<td>${token.label}</td>
-<td>${ago(iso(token.created_at), nowMs)}</td>
-<td>${ago(iso(token.last_used_at), nowMs)}</td>
+<td data-label="Label">${token.label}</td>
+<td data-label="Created">${ago(iso(token.created_at), nowMs)}</td>
+<td data-label="Last used">${ago(iso(token.last_used_at), nowMs)}</td>
 <td>${
       token.revoked_at === null
         ? html`<form method="post" action="/dashboard/tokens/${token.id}/revoke">${csrfField(csrf)}<button class="danger" type="submit">Revoke</button></form>`
@@ -56,12 +57,38 @@ ${
 </section>`;
 }
 
+export function clientsSection(clients: ConnectedClient[] | null, csrf: string, nowMs: number) {
+  const rows = (clients ?? []).map(
+    (client) => html`<tr>
+<td class="wrap"><strong>${client.name}</strong><div class="muted"><code>${client.clientId}</code></div></td>
+<td data-label="Redirects to">${client.redirectHost ?? html`<span class="muted">—</span>`}</td>
+<td data-label="Connected">${ago(iso(client.createdAt * 1000), nowMs)}</td>
+<td><form method="post" action="/dashboard/clients/${client.grantId}/revoke">${csrfField(csrf)}<button class="danger" type="submit">Disconnect</button></form></td>
+</tr>`,
+  );
+  const empty =
+    clients === null
+      ? "MCP clients sign in with OAuth only over https (or on this machine)."
+      : "No MCP client is connected with OAuth. Paste this server's /mcp URL into a client and sign in.";
+  return html`<section id="clients">
+<h2>Connected clients</h2>
+${
+  rows.length === 0
+    ? html`<p class="muted">${empty}</p>`
+    : html`<p class="muted">MCP clients you signed in with OAuth. Disconnecting one revokes its access at once.</p>
+<div class="scroll"><table>
+<thead><tr><th>Client</th><th>Redirects to</th><th>Connected</th><th></th></tr></thead>
+<tbody>${rows}</tbody></table></div>`
+}
+</section>`;
+}
+
 export function secretsSection(secrets: SecretInfo[], csrf: string, nowMs: number) {
   const rows = secrets.map(
     (secret) => html`<tr>
 <td><code>${secret.name}</code></td>
-<td>${ago(iso(secret.created_at), nowMs)}</td>
-<td>${ago(iso(secret.updated_at), nowMs)}</td>
+<td data-label="Stored">${ago(iso(secret.created_at), nowMs)}</td>
+<td data-label="Updated">${ago(iso(secret.updated_at), nowMs)}</td>
 <td><form method="post" action="/dashboard/secrets/${secret.name}/delete">${csrfField(csrf)}<button class="danger" type="submit">Delete</button></form></td>
 </tr>`,
   );

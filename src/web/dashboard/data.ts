@@ -1,8 +1,8 @@
 /**
  * What the dashboard shows a signed-in person, gathered with the same functions the MCP tools use
  * (kiro_session_list, kiro_task_list) so the two never disagree: their sessions, their tasks, their
- * tokens (never a secret: the registry holds only hashes) and their stored secrets (names and
- * dates only). Everything is read for this user alone: the objects are named by their user id.
+ * tokens (never a secret: the registry holds only hashes), the MCP clients they connected with
+ * OAuth, and their stored secrets (names and dates only). Everything is read for this user alone: the objects are named by their user id.
  */
 import { tokenRegistry } from "../../auth/authenticate.ts";
 import type { TokenRecord } from "../../auth/token-registry.ts";
@@ -14,6 +14,7 @@ import type { SessionInfo, TaskSummary } from "../../session/views.ts";
 import { settings } from "../../settings.ts";
 import { createLogger } from "../../util/log.ts";
 import type { BrowserUser } from "../browser-session.ts";
+import { type ConnectedClient, connectedClients } from "./clients.ts";
 
 /** Most tasks the dashboard lists: the newest, across the person's sessions. */
 export const DASHBOARD_TASKS = 50;
@@ -25,6 +26,8 @@ export interface DashboardData {
   /** This user's tokens, live and revoked, oldest first. */
   tokens: Omit<TokenRecord, "user_id">[];
   secrets: SecretInfo[];
+  /** MCP clients connected with OAuth; null where none can be (no OAuth on plain http off loopback). */
+  clients: ConnectedClient[] | null;
 }
 
 /** The tool context of a signed-in person's request: the dashboard acts as they would through /mcp. */
@@ -39,12 +42,17 @@ export function contextOf(user: BrowserUser, env: Env, request: Request): ToolCo
   };
 }
 
-export async function dashboardData(user: BrowserUser, ctx: ToolContext): Promise<DashboardData> {
-  const [sessions, tasks, tokens, secrets] = await Promise.all([
+export async function dashboardData(
+  user: BrowserUser,
+  ctx: ToolContext,
+  request: Request,
+): Promise<DashboardData> {
+  const [sessions, tasks, tokens, secrets, clients] = await Promise.all([
     listSessions(ctx),
     listTasks(ctx, undefined, true),
     userTokens(ctx.env, user.userId),
     accountOf(ctx).listSecrets(),
+    connectedClients(request, ctx.env, user.userId),
   ]);
   return {
     user,
@@ -52,6 +60,7 @@ export async function dashboardData(user: BrowserUser, ctx: ToolContext): Promis
     tasks: tasks.tasks.slice(0, DASHBOARD_TASKS),
     tokens,
     secrets,
+    clients,
   };
 }
 

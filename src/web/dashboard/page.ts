@@ -1,12 +1,12 @@
 /**
  * The dashboard at `/`: one server-rendered page, no script, no external assets, every value
  * escaped by hono/html, under the frame's strict CSP (layout.ts). It lists the person's sessions
- * and tasks (each task linking to its live view), their tokens and their secrets, with the forms
+ * and tasks (each task linking to its live view), their tokens, connected clients and secrets, with the forms
  * that change them; on a phone the tables become stacked rows.
  */
 import { LOCAL_CREDENTIAL_ID } from "../../auth/authenticate.ts";
 import { html, page } from "../layout.ts";
-import { secretsSection, tokensSection } from "./account-sections.ts";
+import { clientsSection, secretsSection, tokensSection } from "./account-sections.ts";
 import type { DashboardData } from "./data.ts";
 import { DASHBOARD_STYLE } from "./style.ts";
 import { sessionsSection, tasksSection } from "./work-sections.ts";
@@ -16,6 +16,7 @@ export const NOTICES = {
   secret_saved: "Secret saved. Your sessions use it from their next turn on.",
   secret_deleted: "Secret deleted.",
   token_revoked: "Token revoked: clients using it are refused from now on.",
+  client_disconnected: "Client disconnected: it must sign in again to reach your sessions.",
 } as const;
 export type NoticeKey = keyof typeof NOTICES;
 
@@ -33,6 +34,7 @@ ${notice ? html`<p class="notice" role="status">${notice}</p>` : ""}
 ${sessionsSection(data.sessions, nowMs)}
 ${tasksSection(data.tasks, nowMs)}
 ${tokensSection(data.tokens, user.credentialId, user.csrfToken, nowMs)}
+${clientsSection(data.clients, user.csrfToken, nowMs)}
 ${secretsSection(data.secrets, user.csrfToken, nowMs)}`;
   return page({ title: "Kiro", body, style: DASHBOARD_STYLE });
 }

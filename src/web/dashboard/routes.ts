@@ -3,6 +3,7 @@
  * POST /dashboard/secrets                 set a secret (name, value)
  * POST /dashboard/secrets/:name/delete    delete one
  * POST /dashboard/tokens/:id/revoke       revoke one of the person's tokens
+ * POST /dashboard/clients/:grant/revoke   disconnect an MCP client they signed in with OAuth
  * Every POST needs the person's sign-in, their CSRF token and this server's Origin; another
  * user's token or an unknown one is "not found" alike. A done form returns to the dashboard
  * (303) saying so; a refused one is a page that says why. Nothing here is cached.
@@ -16,6 +17,7 @@ import { accountOf } from "../../mcp/context.ts";
 import { MAX_SECRET_BYTES } from "../../secrets/names.ts";
 import { type BrowserUser, loginPath, signedInUser } from "../browser-session.ts";
 import { CSRF_FIELD, crossSiteProblem } from "../csrf.ts";
+import { disconnectClient } from "./clients.ts";
 import { contextOf, dashboardData } from "./data.ts";
 import { dashboardPage, NOTICES, type NoticeKey, problemPage } from "./page.ts";
 
@@ -35,10 +37,13 @@ export function dashboardRoutes() {
     });
   }
 
+  // Browsers ask for an icon with every page: none, rather than a 404 for each.
+  routes.get("/favicon.ico", (c) => c.body(null, 204));
+
   routes.get("/", async (c) => {
     const user = await signedInUser(c.req.raw, c.env);
     if (!user) return c.redirect(loginPath("/"), 303);
-    const data = await dashboardData(user, contextOf(user, c.env, c.req.raw));
+    const data = await dashboardData(user, contextOf(user, c.env, c.req.raw), c.req.raw);
     const done = c.req.query("done");
     return dashboardPage(
       data,
@@ -97,6 +102,17 @@ export function dashboardRoutes() {
     verifiedTokens.forget(id); // other isolates stop trusting it within TOKEN_CACHE_MS
     log(c, form.user).info("token.revoked", { user_id: form.user.userId, token_id: id });
     return done(c, "token_revoked");
+  });
+
+  routes.post("/dashboard/clients/:grant/revoke", async (c) => {
+    const form = await guard(c);
+    if (form instanceof Response) return form;
+    const grant = c.req.param("grant");
+    if (!(await disconnectClient(c.req.raw, c.env, form.user.userId, grant))) {
+      return problemPage("Not found", "You have no connected client with that id.", 404);
+    }
+    log(c, form.user).info("oauth.client_disconnected", { user_id: form.user.userId, grant_id: grant });
+    return done(c, "client_disconnected");
   });
 
   return routes;

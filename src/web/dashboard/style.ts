@@ -32,5 +32,6 @@ select { width: 100%; font: inherit; padding: .55rem .6rem; border: 1px solid va
   tr { border-bottom: 1px solid var(--line); padding: .4rem 0; }
   tr:last-child { border-bottom: none; }
   td { border: none; padding: .1rem 0; }
+  td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: .85rem; }
 }
 `;

@@ -7,12 +7,12 @@ export function sessionsSection(sessions: (SessionInfo & { active: boolean })[],
   const rows = sessions.map(
     (session) => html`<tr>
 <td><code>${session.session_id}</code>${session.active ? html` <span class="tag">active</span>` : ""}</td>
-<td>${session.agent ?? html`<span class="muted">default</span>`}</td>
+<td data-label="Agent">${session.agent ?? html`<span class="muted">default</span>`}</td>
 <td class="wrap">${place(session)}</td>
 <td><span class="state ${session.state}">${session.state}</span>${
       session.running_tasks > 0 ? html` · ${session.running_tasks} running` : ""
     }${session.failure ? html`<div class="muted">${session.failure}</div>` : ""}</td>
-<td>${ago(session.last_active, nowMs)}</td>
+<td data-label="Last active">${ago(session.last_active, nowMs)}</td>
 </tr>`,
   );
   return html`<section id="sessions">
@@ -40,9 +40,9 @@ export function tasksSection(tasks: TaskSummary[], nowMs: number) {
 <td class="wrap"><a href="/tasks/${task.task_id}">${firstLine(task.message_preview)}</a>${
       task.error ? html`<div class="muted">${firstLine(task.error)}</div>` : ""
     }</td>
-<td>${ago(task.created_at, nowMs)}</td>
-<td>${taskDuration(task.created_at, task.ended_at, nowMs)}</td>
-<td>${task.credits === undefined ? html`<span class="muted">—</span>` : task.credits}</td>
+<td data-label="Started">${ago(task.created_at, nowMs)}</td>
+<td data-label="Duration">${taskDuration(task.created_at, task.ended_at, nowMs)}</td>
+<td data-label="Credits">${task.credits === undefined ? html`<span class="muted">—</span>` : task.credits}</td>
 </tr>`,
   );
   return html`<section id="tasks">
