@@ -30,5 +30,5 @@ export const RUNNER_IMAGE = "runner";
 /** The instance each session's container runs on: 1/2 vCPU, 4 GiB, 8 GB disk. */
 export const RUNNER_INSTANCE = "standard-1";
 
-/** What the containers library passes to `start()`: everything but where the filesystem comes from. */
+/** What KiroContainer starts a container with: everything but where its filesystem comes from. */
 export type StartSettings = Omit<ContainerStartupOptions, "image" | "containerSnapshot" | "instance">;

@@ -1,95 +1,87 @@
-import { Container } from "@cloudflare/containers";
+import { DurableObject } from "cloudflare:workers";
 import { messageOf } from "../errors.ts";
 import { durableSql } from "../storage/sql.ts";
 import { createLogger } from "../util/log.ts";
-import { RunnerRequestError } from "./client.ts";
+import { startFailureAnswer } from "./container-answers.ts";
 import type { PlatformContainer, StartSettings } from "./container-control.ts";
+import { type IdleTimes, planAlarm } from "./container-idle.ts";
+import { ContainerActivity, forward } from "./container-proxy.ts";
+import { ContainerStartError, START_LIMITS, type StartLimits, startContainer } from "./container-start.ts";
 import { containerEnv } from "./credential.ts";
-import type { RunnerFetch } from "./http-client.ts";
 import { ContainerSnapshots, type StartRecord } from "./snapshots.ts";
 
 /** Port the runner listens on inside the container (container/Dockerfile sets PORT to it). */
 export const RUNNER_PORT = 8080;
 
+/** A container this long without a request, and none in flight, is snapshotted and stopped. */
+export const CONTAINER_IDLE_MS = 15 * 60_000;
+
+/** How long a session's container stays quiet after work before it is snapshotted. */
+export const SNAPSHOT_DEBOUNCE_MS = 60_000;
+
+/**
+ * The platform stops a running container this long after its object went away (evicted while the
+ * container idles): longer than CONTAINER_IDLE_MS, so the object's alarm, which wakes it again,
+ * snapshots and stops the container first; the platform's stop is only the backstop.
+ */
+const INACTIVITY_BACKSTOP_MS = CONTAINER_IDLE_MS + 10 * 60_000;
+
+const SIGTERM = 15;
+const SNAPSHOT_ASKED_KEY = "container.snapshot_asked_at";
+
+export type ContainerStatus = "stopped" | "starting" | "running" | "stopping";
+
+/** Settings tests shorten; a deployment uses the defaults. */
+export interface KiroContainerOptions {
+  idleMs?: number;
+  start?: StartLimits;
+}
+
 /**
  * One container per Kiro session, named after its session object, running the runner
- * (container/src/main.ts) with kiro-cli inside. Only the session object talks to it.
- *
- * Its disk is ephemeral: its filesystem is snapshotted after work and before it sleeps, and each
- * start restores the latest snapshot when it can (snapshots.ts, through the start() of the handle
- * the library is given). It stays awake while a run's event stream is open and sleeps after
- * `sleepAfter` of quiet. Awake, per @cloudflare/containers 0.3.7 (dist/lib/container.js):
- * `containerFetch` counts every proxied request in `inflightRequests` and, for a response with a
- * body, decrements it only when the body has been piped through to the end
- * (`res.body.pipeTo(writable).finally(() => this.decrementInflight())`); `isActivityExpired()`,
- * which the alarm loop asks before `onActivityExpired()` stops the container, answers false and
- * renews the timeout while that count is above 0. A turn's NDJSON event stream stays open until
- * its exit event, and the session object reads one for every running task (session/ingest.ts,
- * test/worker/container.test.ts), so a container never sleeps under a running turn.
+ * (container/src/main.ts) with kiro-cli inside, on the platform's Durable Object container API
+ * (`ctx.container`). Only the session object talks to it: fetch() starts the container when it
+ * is not running (container-start.ts) and forwards the request to the runner's port, counted in
+ * flight until its response ends (container-proxy.ts), so a running turn's open event stream keeps
+ * the container awake. Its disk is ephemeral: it is snapshotted after work and before the
+ * container sleeps, and each start restores the latest snapshot when it can (snapshots.ts). One
+ * alarm serves both deadlines, the idle stop and the debounced snapshot (container-idle.ts).
  */
-export class KiroContainer extends Container<Env> {
-  override defaultPort = RUNNER_PORT;
-  override sleepAfter = "15m";
-  override enableInternet = true;
+export class KiroContainer extends DurableObject<Env> {
   readonly #snapshots: ContainerSnapshots | undefined;
+  readonly #activity: ContainerActivity;
+  readonly #times: IdleTimes;
+  readonly #limits: StartLimits;
+  #starting: Promise<void> | undefined;
+  /** The runner answered since the container last started. */
+  #ready = false;
+  #stopping = false;
+  /** The monitor() of the running container, watched for its exit. */
+  #watched: Promise<void> | undefined;
 
-  constructor(ctx: ConstructorParameters<typeof Container>[0], env: Env) {
-    // The library starts the container with ctx.container.start(); the snapshots decide what it
-    // starts from (its latest snapshot, or the runner image), so the library is given a handle
-    // whose start() asks them first. Without containers (ctx.container unset) the library says so.
-    const snapshots = ctx.container
-      ? new ContainerSnapshots(ctx.container, durableSql(ctx.storage))
-      : undefined;
-    if (ctx.container && snapshots) {
-      Object.defineProperty(ctx, "container", {
-        value: startingFrom(ctx.container, snapshots),
-        configurable: true,
-      });
-    }
+  constructor(ctx: DurableObjectState, env: Env, options: KiroContainerOptions = {}) {
     super(ctx, env);
-    this.#snapshots = snapshots;
-    // Before the first request can start the container: its environment holds its credential.
-    ctx.blockConcurrencyWhile(async () => {
-      this.envVars = await containerEnv(env.KIRO_RUNNER_SECRET, ctx.id.toString());
-    });
+    this.#snapshots = ctx.container && new ContainerSnapshots(ctx.container, durableSql(ctx.storage));
+    this.#activity = new ContainerActivity(ctx.storage.kv);
+    this.#times = { idleMs: options.idleMs ?? CONTAINER_IDLE_MS, debounceMs: SNAPSHOT_DEBOUNCE_MS };
+    this.#limits = options.start ?? START_LIMITS;
+    // Back beside a container that kept running while this object was away: watch for its exit.
+    if (ctx.container?.running) this.#watch(ctx.container.monitor());
   }
 
-  override onStart(): void {
-    const start = this.#snapshots?.started();
-    if (start)
-      log.info("container.started", { kind: start.kind, seq: start.seq, reason: start.reason ?? undefined });
-  }
-
-  override onError(error: unknown): unknown {
-    this.#snapshots?.startFailed(error);
-    return super.onError(error);
-  }
-
-  /** Before the container sleeps: a snapshot of what changed since the last one, then stop. */
-  override async onActivityExpired(): Promise<void> {
-    if (this.#snapshots?.changed) await this.takeSnapshot();
-    await super.onActivityExpired();
-  }
-
-  /**
-   * The session did work (a turn ended, its clone is ready): a snapshot follows once it has been
-   * quiet for SNAPSHOT_DEBOUNCE_S, so a burst of turns makes one snapshot.
-   */
-  async snapshotSoon(): Promise<void> {
-    this.#snapshots?.markChanged();
-    this.deleteSchedules("takeSnapshot");
-    await this.schedule(SNAPSHOT_DEBOUNCE_S, "takeSnapshot");
-  }
-
-  /** Snapshots the running container when it holds work no snapshot has (a schedule's callback). */
-  async takeSnapshot(): Promise<void> {
-    if (!this.#snapshots?.changed) return;
+  /** A request for the runner: the container started if need be, then the request forwarded. */
+  override async fetch(request: Request): Promise<Response> {
+    let platform: PlatformContainer;
     try {
-      const taken = await this.#snapshots.take(`kiro-${this.ctx.id.toString().slice(0, 16)}`);
-      if (taken) log.info("container.snapshot", { id: taken.id, size: taken.size });
+      platform = await this.#readyContainer();
     } catch (error) {
-      // The previous snapshot stays the latest: the next start restores it, and says how old it is.
-      log.error("container.snapshot_failed", { error: messageOf(error) });
+      if (error instanceof ContainerStartError) return startFailureAnswer(error.kind, error.message);
+      throw error;
+    }
+    try {
+      return await forward(platform.getTcpPort(RUNNER_PORT), request, this.#activity);
+    } catch (error) {
+      return new Response(`The session's container did not answer: ${messageOf(error)}`, { status: 502 });
     }
   }
 
@@ -100,69 +92,155 @@ export class KiroContainer extends Container<Env> {
    */
   async ensureStarted(): Promise<{ started: boolean; last: StartRecord | null }> {
     try {
-      if (!this.ctx.container?.running) await this.startAndWaitForPorts();
+      await this.#readyContainer();
     } catch (error) {
       log.warn("container.start_failed", { error: messageOf(error) });
       return { started: false, last: this.#snapshots?.lastStart() ?? null };
     }
     return { started: true, last: this.#snapshots?.lastStart() ?? null };
   }
-}
 
-/** How long a session's container stays quiet after work before it is snapshotted. */
-export const SNAPSHOT_DEBOUNCE_S = 60;
+  /**
+   * The session did work (a turn ended, its clone is ready): a snapshot follows once the container
+   * has been quiet for SNAPSHOT_DEBOUNCE_MS, so a burst of turns makes one snapshot.
+   */
+  async snapshotSoon(): Promise<void> {
+    this.#snapshots?.markChanged();
+    const now = Date.now();
+    this.ctx.storage.kv.put(SNAPSHOT_ASKED_KEY, now);
+    await this.#alarmBy(now + this.#times.debounceMs);
+  }
+
+  /** Whether the container runs, for kiro_pool_stats. Never starts it. */
+  async status(): Promise<{ status: ContainerStatus }> {
+    if (!this.ctx.container?.running) return { status: "stopped" };
+    if (this.#stopping) return { status: "stopping" };
+    return { status: this.#starting ? "starting" : "running" };
+  }
+
+  /** The session ended: its container goes away at once, with no snapshot. */
+  async destroy(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    this.ctx.storage.kv.delete(SNAPSHOT_ASKED_KEY);
+    if (this.ctx.container?.running) await this.ctx.container.destroy();
+  }
+
+  /** The idle stop and the debounced snapshot, whichever is due; then the next alarm. */
+  override async alarm(): Promise<void> {
+    const plan = planAlarm(
+      {
+        running: this.ctx.container?.running ?? false,
+        inflight: this.#activity.inflight,
+        activeAt: this.#activity.activeAt,
+        snapshotAskedAt: this.ctx.storage.kv.get<number>(SNAPSHOT_ASKED_KEY) ?? null,
+        now: Date.now(),
+      },
+      this.#times,
+    );
+    if (plan.snapshot) await this.#takeSnapshot();
+    let next = plan.next;
+    if (plan.sleep && !(await this.sleep())) next = this.#activity.activeAt + this.#times.idleMs;
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+  }
+
+  /**
+   * The container has been idle: a snapshot of what changed since the last one, then SIGTERM (the
+   * runner drains and exits). Answers false, and leaves it running, when a request came meanwhile.
+   */
+  async sleep(): Promise<boolean> {
+    const platform = this.ctx.container;
+    if (!platform?.running) return true;
+    const activeAt = this.#activity.activeAt;
+    if (this.#snapshots?.changed) await this.#takeSnapshot();
+    if (this.#activity.inflight > 0 || this.#activity.activeAt !== activeAt) return false;
+    this.#stopping = true;
+    platform.signal(SIGTERM);
+    log.info("container.sleep", { idle_ms: Date.now() - activeAt });
+    return true;
+  }
+
+  /** Snapshots the running container when it holds work no snapshot has. */
+  async #takeSnapshot(): Promise<void> {
+    this.ctx.storage.kv.delete(SNAPSHOT_ASKED_KEY);
+    if (!this.#snapshots?.changed) return;
+    try {
+      const taken = await this.#snapshots.take(`kiro-${this.ctx.id.toString().slice(0, 16)}`);
+      if (taken) log.info("container.snapshot", { id: taken.id, size: taken.size });
+    } catch (error) {
+      // The previous snapshot stays the latest: the next start restores it, and says how old it is.
+      log.error("container.snapshot_failed", { error: messageOf(error) });
+    }
+  }
+
+  /** The platform's container once its runner answers; one start at a time, shared by all callers. */
+  async #readyContainer(): Promise<PlatformContainer> {
+    const platform = this.ctx.container;
+    if (platform === undefined) {
+      throw new Error("containers are not enabled for KiroContainer (wrangler.toml: [[containers]])");
+    }
+    if (platform.running && this.#ready) return platform;
+    this.#starting ??= this.#start(platform).finally(() => {
+      this.#starting = undefined;
+    });
+    await this.#starting;
+    return platform;
+  }
+
+  async #start(platform: PlatformContainer): Promise<void> {
+    const settings: StartSettings = {
+      enableInternet: true,
+      env: await containerEnv(this.env.KIRO_RUNNER_SECRET, this.ctx.id.toString()),
+    };
+    let launched = false;
+    const options = () => {
+      launched = true;
+      return this.#snapshots?.startOptions(settings) ?? settings;
+    };
+    let monitor: Promise<void>;
+    try {
+      ({ monitor } = await startContainer(platform, options, RUNNER_PORT, this.#limits));
+    } catch (error) {
+      const kind = error instanceof ContainerStartError ? error.kind : "failed";
+      // A start that never got an instance says nothing about the snapshot it was to restore.
+      if (kind === "failed" || kind === "not_ready") this.#snapshots?.startFailed(error);
+      throw error;
+    }
+    this.#ready = true;
+    this.#stopping = false;
+    this.#watch(monitor);
+    this.#activity.touch();
+    await this.#alarmBy(Date.now() + this.#times.idleMs);
+    await platform.setInactivityTimeout(INACTIVITY_BACKSTOP_MS).catch((error: unknown) => {
+      log.warn("container.inactivity_timeout", { error: messageOf(error) });
+    });
+    const start = launched ? this.#snapshots?.started() : undefined;
+    if (start)
+      log.info("container.started", { kind: start.kind, seq: start.seq, reason: start.reason ?? undefined });
+  }
+
+  /** When the container exits (stopped, crashed, or destroyed), it is no longer ready. */
+  #watch(monitor: Promise<void>): void {
+    if (this.#watched === monitor) return;
+    this.#watched = monitor;
+    const exited = (error: unknown) => {
+      if (this.#watched !== monitor) return;
+      this.#watched = undefined;
+      this.#ready = false;
+      this.#stopping = false;
+      log.info("container.exited", { error: error === undefined ? undefined : messageOf(error) });
+    };
+    monitor.then(
+      () => exited(undefined),
+      (error: unknown) => exited(error ?? "failed"),
+    );
+  }
+
+  /** The alarm fires by `at` at the latest (it may already be due earlier). */
+  async #alarmBy(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+}
 
 const log = createLogger({ component: "container" });
-
-/** The platform's handle, its start() deciding with the snapshots what the container starts from. */
-function startingFrom(platform: PlatformContainer, snapshots: ContainerSnapshots): PlatformContainer {
-  return new Proxy(platform, {
-    get(target, property) {
-      if (property === "start") {
-        return (settings: StartSettings) => target.start(snapshots.startOptions(settings));
-      }
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
-
-/** What the runner client needs of a container: its stub's fetch. */
-export interface ContainerFetcher {
-  fetch(request: Request): Promise<Response>;
-}
-
-/**
- * @cloudflare/containers answers for a container it could not start, in plain text: 503 "There
- * is no Container instance available at this time…" when the platform has no instance for it
- * (the account's limits, or the image is still being provisioned), 429 when Cloudflare refuses to start more containers
- * per second. Matched on the start of those texts, lower-cased, as the library matches the
- * platform's errors.
- */
-const NO_INSTANCE = "there is no container instance available";
-const TOO_MANY_STARTS = "too many containers per second";
-
-const NO_INSTANCE_MESSAGE =
-  "No container is free to run this Kiro session right now: Cloudflare could not give it a container instance (the account's container limits are reached, or the runner image is still being prepared). Try again in a minute or two. If this keeps happening, the operator should check the account's Containers limits (README: How many containers run).";
-const TOO_MANY_STARTS_MESSAGE =
-  "Cloudflare is starting too many containers at once and refused this session's; try again in a few seconds.";
-
-/**
- * The session's container as the runner client's fetch: the library's own answers for a
- * container it could not start become RunnerRequestError `no_container` (retryable, with a
- * message for the user and the operator); every answer from the runner passes unchanged.
- */
-export function containerFetch(container: ContainerFetcher): RunnerFetch {
-  return async (request) => {
-    const response = await container.fetch(request);
-    if (response.status !== 503 && response.status !== 429) return response;
-    if (response.headers.get("content-type")?.includes("application/json")) return response;
-    const text = await response.text();
-    const lower = text.toLowerCase();
-    if (response.status === 503 && lower.startsWith(NO_INSTANCE))
-      throw new RunnerRequestError("no_container", NO_INSTANCE_MESSAGE, 503);
-    if (lower.includes(TOO_MANY_STARTS))
-      throw new RunnerRequestError("no_container", TOO_MANY_STARTS_MESSAGE, 429);
-    return new Response(text, { status: response.status, headers: response.headers });
-  };
-}

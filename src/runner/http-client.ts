@@ -61,7 +61,7 @@ export const HOST_RUNNER_DEADLINES: RunnerDeadlines = {
   silenceMs: 4 * EVENT_STREAM_HEARTBEAT_MS,
 };
 
-/** A container may be starting first (the containers library allows it about 28 s). */
+/** A container may be starting first (KiroContainer allows it 20 s to answer: container-start.ts). */
 export const CONTAINER_RUNNER_DEADLINES: RunnerDeadlines = {
   ...HOST_RUNNER_DEADLINES,
   callMs: 35_000,

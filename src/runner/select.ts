@@ -4,7 +4,7 @@ import { ErrorCode, KiroError } from "../errors.ts";
 import { sessionObjectName } from "../ids.ts";
 import { settings } from "../settings.ts";
 import type { RunnerClient } from "./client.ts";
-import { containerFetch } from "./container.ts";
+import { containerFetch } from "./container-answers.ts";
 import { runnerCredential } from "./credential.ts";
 import { CONTAINER_RUNNER_DEADLINES, HOST_RUNNER_DEADLINES, HttpRunnerClient } from "./http-client.ts";
 

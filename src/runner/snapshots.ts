@@ -86,7 +86,7 @@ export class ContainerSnapshots {
   started(): StartRecord | undefined {
     const pending = this.#get<Omit<StartRecord, "seq" | "at">>("pending");
     const previous = this.#get<StartRecord>("start");
-    // The library also reports a start for a container that was running all along.
+    // Asked again about a container that was running all along: no new start to record.
     if (pending === undefined) return previous;
     const record: StartRecord = { seq: (previous?.seq ?? 0) + 1, at: this.#now(), ...pending };
     this.#sql.transaction(() => {

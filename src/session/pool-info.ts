@@ -9,7 +9,7 @@ export const poolInfoSchema = z.object({
   session_id: z.string(),
   runner: z.enum(["host", "container"]).describe("A host runner (dev) or the session's own container"),
   runner_up: z.boolean().describe("The runner answered just now"),
-  container_state: z.string().nullable().describe("healthy, running, stopped, … (container runners only)"),
+  container_state: z.string().nullable().describe("starting, running, stopping, stopped (containers only)"),
   driver: z.string().nullable().describe("acp (warm kiro-cli) or headless (a process per message)"),
   boot_id: z.string().nullable(),
   uptime_ms: z.number().nullable(),
@@ -53,7 +53,7 @@ export async function poolInfo(
     mean_first_output_ms: null,
     kiro_cli_found: null,
   };
-  if (!host && containerState !== "healthy" && containerState !== "running") {
+  if (!host && containerState !== "running") {
     return { ...base, ...empty, runner_up: false };
   }
   try {
@@ -83,6 +83,5 @@ export async function poolInfo(
 
 async function containerStatus(env: Env, meta: SessionRecord): Promise<string> {
   const container = env.KIRO_CONTAINER.getByName(sessionObjectName(meta.userId, meta.sessionId));
-  const state = await container.getState();
-  return state.status;
+  return (await container.status()).status;
 }

@@ -87,8 +87,10 @@ describe("wrangler deploy --dry-run --containers-rollout=none", () => {
     expect(run.stdout).toMatch(/env\.KIRO_CONTAINER \(KiroContainer\)\s+Durable Object/);
   });
 
-  it("exports ContainerProxy, which a Container object reaches through ctx.exports", () => {
-    expect(bundle).toMatch(/export \{[^}]*\bContainerProxy\b[^}]*\};/);
+  it("runs KiroContainer on the Durable Object container API, without the deprecated Container class", () => {
+    expect(bundle).toMatch(/var KiroContainer = class extends DurableObject\d* \{/);
+    expect(bundle).not.toContain("__CF_CONTAINER_STATE");
+    expect(bundle).not.toMatch(/\bContainerProxy\b/);
   });
 
   it("accepts every field of wrangler.toml", () => {
@@ -227,7 +229,7 @@ describe("container/Dockerfile", () => {
     expect(excluded).toEqual([]);
   });
 
-  it("exposes the port the runner listens on (PORT) and the Container class connects to", () => {
+  it("exposes the port the runner listens on (PORT) and KiroContainer connects to", () => {
     const env = new Map(all("ENV").flatMap((i) => [...keyValues(i)]));
     const exposed = all("EXPOSE").flatMap((i) => i.args.split(/\s+/).map((port) => port.split("/")[0]));
     const runnerPort = /export const RUNNER_PORT = (\d+);/.exec(read("src/runner/container.ts"))?.[1];

@@ -7,7 +7,7 @@
  * Kiro's conversations on disk, nothing of the processes.
  *
  *   POST /start?id=C   {snapshot, image, instance, env}  → {port}; 404 for an unknown snapshot
- *   POST /stop?id=C    (SIGTERM, as the library's stop() sends)   → {code}
+ *   POST /stop?id=C    (SIGTERM, as an idle KiroContainer sends)   → {code}
  *   POST /destroy?id=C (SIGKILL, disk gone)                       → {}
  *   POST /snapshot?id=C                                            → {id, size}
  *   GET  /wait?id=C    answers when C's runner exits               → {code}

@@ -2,8 +2,8 @@
  * The platform's container handle (`ctx.container`, the `Container` interface of
  * worker-configuration.d.ts) played by test/helpers/container-host.ts: start() launches a real
  * runner process with a disk of its own — fresh from the image, or copied from a snapshot — and
- * the runner's port answers through getTcpPort(). Everything KiroContainer and @cloudflare/
- * containers call is here, typed by the real interface; what they never call throws.
+ * the runner's port answers through getTcpPort(). Everything KiroContainer calls is here, typed by
+ * the real interface; what it never calls throws.
  */
 
 /** The runner image's reference, as `ctx.container.images.runner` gives it. */
@@ -57,7 +57,9 @@ export class FakeContainer implements Container {
     this.#running = false;
   }
 
-  signal(): void {
+  /** SIGTERM, which KiroContainer sends to an idle container; the runner drains and exits. */
+  signal(signo: number): void {
+    if (signo !== 15) throw new Error(`signal ${signo} is not played by the fake container`);
     void this.#call("POST", "stop").catch(() => {});
   }
 

@@ -50,7 +50,7 @@ it("starts fresh from the runner image when there is no snapshot, and counts sta
       snapshotTakenAt: null,
       reason: null,
     });
-    // The library reports a start again for a container that was running all along: not a new one.
+    // Asked again about a container that was running all along: not a new start.
     expect(snapshots.started()?.seq).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * A session's work survives its container: through the real MCP client, the real session object
- * and the real KiroContainer on @cloudflare/containers, with a platform whose containers are real
+ * and the real KiroContainer on the platform's container API, with a platform whose containers are real
  * runner processes with disks of their own (fake-container.ts, container-host.ts). The container
  * snapshots its disk before it sleeps, and its next start restores the snapshot — the clone, the
  * files Kiro wrote and Kiro's conversation all come back. A snapshot that cannot be restored
@@ -51,11 +51,11 @@ async function turn(sessionId: string, message: string) {
   return { final, text, notices, conversation: /session=(\S+)/.exec(text)?.[1] };
 }
 
-/** The container goes idle, as after `sleepAfter` of quiet: it snapshots, then stops. */
+/** The container goes idle, as after CONTAINER_IDLE_MS of quiet: it snapshots, then stops. */
 async function sleep(sessionId: string): Promise<void> {
   const stub = container(sessionId);
-  await runInDurableObject(stub, (instance: KiroContainer) => instance.onActivityExpired());
-  for (let tries = 0; !(await stub.getState()).status.startsWith("stopped") && tries < 100; tries++) {
+  expect(await runInDurableObject(stub, (instance: KiroContainer) => instance.sleep())).toBe(true);
+  for (let tries = 0; (await stub.status()).status !== "stopped" && tries < 100; tries++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -1,18 +1,19 @@
 /**
- * The session's container as the session object reaches it: the real KiroContainer class and
- * @cloudflare/containers 0.3.7 on a fake Durable Object context whose `ctx.container` plays the
- * platform (containers cannot run here). Two facts the deployment depends on:
+ * The session's container as the session object reaches it: the real KiroContainer class on a
+ * fake Durable Object context whose `ctx.container` plays the platform (container-platform.ts).
+ * Two facts the deployment depends on:
  *   - when Cloudflare has no container instance for the session (the account's limits), the
  *     user gets a clear, retryable runner_unavailable error that says what to do — not an
  *     internal error;
  *   - while a turn runs, the session holds its event stream open, and that keeps the container
- *     awake past `sleepAfter`; once the turn is over the container may sleep.
+ *     awake past its idle timeout; once the turn is over the container may sleep.
  */
-import { env, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { expect, it } from "vitest";
 import type { RunEvent } from "../../container/src/protocol/index.ts";
 import { ErrorCode, KiroError } from "../../src/errors.ts";
-import { containerFetch, KiroContainer } from "../../src/runner/container.ts";
+import { KiroContainer } from "../../src/runner/container.ts";
+import { containerFetch } from "../../src/runner/container-answers.ts";
 import { CONTAINER_RUNNER_DEADLINES, HttpRunnerClient } from "../../src/runner/http-client.ts";
 import { TaskIngest } from "../../src/session/ingest.ts";
 import { callRunner } from "../../src/session/runner-call.ts";
@@ -20,64 +21,23 @@ import { SESSION_SCHEMA } from "../../src/session/schema.ts";
 import { TaskStore } from "../../src/session/task-store.ts";
 import { durableSql, migrate } from "../../src/storage/sql.ts";
 import type { Logger } from "../../src/util/log.ts";
+import { fakePlatform, pause, withContainerContext } from "./container-platform.ts";
 
 /** The error the platform reports from `ctx.container.monitor()` when max_instances is reached. */
 const NO_INSTANCE_ERROR = "there is no container instance that can be provided to this durable object";
 
 const quiet: Logger = { info() {}, warn() {}, error() {}, with: () => quiet };
 
-type ContainerContext = ConstructorParameters<typeof KiroContainer>[0];
-
-type TcpFetch = (url: string, request?: Request) => Promise<Response>;
-
-/** The platform's side of one container: running or not, and what its runner port answers. */
-interface FakePlatform {
-  running: boolean;
-  starts: number;
-  /** What `monitor()` settles with once the container was started. */
-  monitor: () => Promise<unknown>;
-  port: TcpFetch;
-}
-
-/**
- * Runs `body` in a fresh Durable Object whose context carries `platform` as its
- * `ctx.container`: everything else (storage, alarms, blockConcurrencyWhile) is workerd's own.
- */
-function withContainerContext<T>(
-  platform: FakePlatform,
-  body: (ctx: ContainerContext, state: DurableObjectState) => Promise<T>,
-): Promise<T> {
-  const stub = env.KIRO_SESSION.getByName(`container-${crypto.randomUUID()}`);
-  return runInDurableObject(stub, (_instance, state) => {
-    const container = {
-      get running() {
-        return platform.running;
-      },
-      start() {
-        platform.starts += 1;
-      },
-      monitor: () => platform.monitor(),
-      getTcpPort: () => ({ fetch: (url: string, request?: Request) => platform.port(url, request) }),
-      signal() {},
-      destroy: async () => {},
-    };
-    Object.defineProperty(state, "container", { value: container, configurable: true });
-    return body(state as ContainerContext, state);
-  });
-}
-
 it("answers a start refused for want of a container instance with a retryable, actionable error", async () => {
-  const platform: FakePlatform = {
-    running: false,
-    starts: 0,
+  const platform = fakePlatform({
     // The platform refuses the instance a moment after start(), as the monitor reports it.
     monitor: () => new Promise((_, reject) => setTimeout(() => reject(new Error(NO_INSTANCE_ERROR)), 0)),
     port: async () => {
       throw new Error("the container is not listening");
     },
-  };
-  await withContainerContext(platform, async (ctx) => {
-    const container = new KiroContainer(ctx, env);
+  });
+  await withContainerContext(platform, async (state) => {
+    const container = new KiroContainer(state, env);
     const answers: string[] = [];
     const recorded = {
       fetch: async (request: Request) => {
@@ -142,28 +102,23 @@ function trickle(outputs: number, gapMs: number, open: { streams: number }): Res
 
 it("keeps the container awake while the session streams a running turn, and lets it sleep after", async () => {
   const open = { streams: 0 };
-  const platform: FakePlatform = {
+  const platform = fakePlatform({
     running: true,
-    starts: 0,
-    monitor: () => new Promise(() => {}),
     port: async (url) => {
       if (new URL(url).pathname !== "/runs/task_awake/events") return new Response("{}", { status: 404 });
       return trickle(6, 500, open);
     },
-  };
-  await withContainerContext(platform, async (ctx, state) => {
+  });
+  await withContainerContext(platform, async (state) => {
     const sql = durableSql(state.storage);
     migrate(sql, SESSION_SCHEMA);
+    // The session's tables and the container's share this object's storage here, and its schema
+    // version: the container's own table is made by hand, as its migration would.
+    sql.run("CREATE TABLE snapshot_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     const store = new TaskStore(sql);
     store.create("task_awake", "hello", Date.now());
     store.setBootId("task_awake", "boot-1");
-    await state.storage.put("__CF_CONTAINER_STATE", { status: "healthy", lastChange: Date.now() });
-    const container = new KiroContainer(ctx, env);
-    container.sleepAfter = "1s";
-    const expired: number[] = [];
-    container.onActivityExpired = async () => {
-      expired.push(Date.now());
-    };
+    const container = new KiroContainer(state, env, { idleMs: 1_000 });
     const runner = new HttpRunnerClient(
       containerFetch(container),
       "http://runner",
@@ -179,22 +134,23 @@ it("keeps the container awake while the session streams a running turn, and lets
       maxTaskOutputBytes: 1 << 20,
     });
     const done = ingest.ensure("task_awake");
-    // The turn lasts about 3.5 s, over three times sleepAfter: the container's alarm checks
-    // whether it may sleep (each check waits up to sleepAfter) and must find it busy each time.
+    // The turn lasts about 3.5 s, over three times the idle timeout: the container's alarm checks
+    // whether it may sleep (every 0.6 s here) and must find it busy each time.
     const inFlight: number[] = [];
     while (store.get("task_awake")?.status === "running") {
+      await pause(600);
       await container.alarm();
       inFlight.push(open.streams);
     }
     await done;
     expect(store.get("task_awake")?.status).toBe("completed");
-    expect(expired).toEqual([]);
+    expect(platform.events).toEqual([]);
     // Every check while the turn ran found the session's event stream open.
     expect(inFlight.length).toBeGreaterThan(2);
     expect(inFlight.slice(0, -1).every((count) => count === 1)).toBe(true);
-    // Nothing in flight any more: after sleepAfter of quiet the container may sleep.
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    // Nothing in flight any more: after the idle timeout of quiet the container sleeps.
+    await pause(1_200);
     await container.alarm();
-    expect(expired).toHaveLength(1);
+    expect(platform.events).toEqual(["signal 15"]);
   });
 }, 30_000);
