@@ -61,6 +61,8 @@ async function main(): Promise<void> {
     KIRO_SECRETS_KEY: localKey(devSecretsKeyFile()),
     // The operator's own key: the local user's, and with KIRO_SHARED_API_KEY=allow everyone's.
     ...(process.env.KIRO_API_KEY ? { KIRO_API_KEY: process.env.KIRO_API_KEY } : {}),
+    // GitHub sign-in (README, Sign in with GitHub), when the operator's environment sets it up.
+    ...fromEnvironment(GITHUB_SIGN_IN_VARS),
   };
   writeFileSync(envFile, envFileText(vars), { mode: 0o600 });
   const wrangler = spawn(
@@ -81,6 +83,12 @@ async function main(): Promise<void> {
       ...(process.env.KIRO_TEST_FIXTURES === "1" ? ["--var", "KIRO_TEST_FIXTURES:1"] : []),
       // Durable Object request counts for bench and load (src/debug/request-counts.ts): same rule.
       ...(process.env.KIRO_DEBUG_COUNTERS === "1" ? ["--var", "KIRO_DEBUG_COUNTERS:1"] : []),
+      // The one secret on the command line: wrangler dev takes from an env file only the secrets
+      // wrangler.toml requires, and GitHub sign-in is optional. Other users of this machine can
+      // read it in the process list: use a development OAuth app (or a stand-in) with npm run dev.
+      ...(process.env.GITHUB_CLIENT_SECRET
+        ? ["--var", `GITHUB_CLIENT_SECRET:${process.env.GITHUB_CLIENT_SECRET}`]
+        : []),
     ],
     // wrangler prefers process.env over --env-file for these: drop them so the file is the truth.
     { cwd: ROOT, env: without(process.env, Object.keys(vars)), stdio: ["ignore", "pipe", "inherit"] },
@@ -155,6 +163,18 @@ async function stop(code: number): Promise<void> {
   ]);
   rmSync(scratch, { recursive: true, force: true });
   process.exit(code);
+}
+
+/** GitHub sign-in's settings ([vars] of wrangler.toml), passed on from this script's environment when set. */
+const GITHUB_SIGN_IN_VARS = [
+  "GITHUB_CLIENT_ID",
+  "KIRO_ALLOWED_USERS",
+  "KIRO_GITHUB_BASE_URL",
+  "KIRO_GITHUB_API_URL",
+] as const;
+
+function fromEnvironment(names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
 }
 
 function without(env: NodeJS.ProcessEnv, names: readonly string[]): NodeJS.ProcessEnv {

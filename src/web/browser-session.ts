@@ -145,17 +145,18 @@ export async function csrfValid(
 }
 
 /**
- * False when the browser says the request came from another origin (Origin, Sec-Fetch-Site).
- * A request with neither header is not a browser's cross-site form, which always sends Origin.
- * Our pages' `Referrer-Policy: no-referrer` makes a browser send `Origin: null` with the forms it
- * submits from them: then Sec-Fetch-Site, which no page can set, must say same-origin.
+ * False unless the browser says the request came from this origin: Sec-Fetch-Site
+ * `same-origin` where the browser sends it, else an Origin header naming this origin. A request
+ * with neither header is not a browser's cross-site form (browsers send Origin with every POST).
+ * A page under `Referrer-Policy: no-referrer` makes a browser send `Origin: null` with the forms
+ * it submits: then Sec-Fetch-Site, which no page can set, must say same-origin.
  */
 export function sameOrigin(request: Request): boolean {
-  const origin = request.headers.get("origin");
   const site = request.headers.get("sec-fetch-site");
-  if (origin === "null" && site !== "same-origin") return false;
-  if (origin !== null && origin !== "null" && origin !== new URL(request.url).origin) return false;
-  return site === null || site === "same-origin" || site === "none";
+  const origin = request.headers.get("origin");
+  if (site !== null && site !== "same-origin") return false;
+  if (origin === null) return true;
+  return origin === new URL(request.url).origin || (origin === "null" && site === "same-origin");
 }
 
 /** `/login?next=<next>`: where to send someone who is not signed in. */

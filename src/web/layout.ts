@@ -1,7 +1,8 @@
 /**
  * The frame of the server-rendered pages (sign-in, consent): one self-contained HTML document,
  * no external assets, readable on a phone, under a Content-Security-Policy that allows only its
- * own nonce-tagged style (and script, if a page brings one). Values are interpolated with
+ * own nonce-tagged style (and script, if a page brings one), and a referrer only to this origin.
+ * Values are interpolated with
  * hono/html, which escapes them; `raw` marks the page's own markup.
  */
 import { html, raw } from "hono/html";
@@ -23,7 +24,7 @@ export interface PageOptions {
   style?: string;
 }
 
-/** A full HTML response with the strict CSP, no caching, no referrer. */
+/** A full HTML response with the strict CSP, no caching, no referrer to other origins. */
 export async function page(options: PageOptions): Promise<Response> {
   const nonce = crypto.randomUUID().replaceAll("-", "");
   const document = await html`<!doctype html>
@@ -31,7 +32,7 @@ export async function page(options: PageOptions): Promise<Response> {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${options.title}</title>
 <style nonce="${nonce}">${raw(STYLE + (options.style ?? ""))}</style>
 </head>
@@ -47,7 +48,9 @@ export async function page(options: PageOptions): Promise<Response> {
   );
   headers.set("Content-Type", "text/html; charset=utf-8");
   headers.set("Cache-Control", "no-store");
-  headers.set("Referrer-Policy", "no-referrer");
+  // Not no-referrer: under it a browser posts forms with `Origin: null`, and the origin check of
+  // every form (browser-session.ts, sameOrigin) needs the real one. Other sites still get nothing.
+  headers.set("Referrer-Policy", "same-origin");
   headers.set("X-Frame-Options", "DENY");
   return new Response(String(document), { status: options.status ?? 200, headers });
 }

@@ -114,5 +114,17 @@ describe("browser sign-in with a token", () => {
       headers: { origin: "https://evil.example" },
     });
     expect(await csrfValid(posted, user, user.csrfToken)).toBe(false);
+    const post = (headers: Record<string, string>) => new Request(`${ORIGIN}/x`, { method: "POST", headers });
+    // A form posted under a no-referrer policy says `Origin: null`: only Sec-Fetch-Site vouches then.
+    expect(
+      await csrfValid(post({ origin: "null", "sec-fetch-site": "same-origin" }), user, user.csrfToken),
+    ).toBe(true);
+    expect(await csrfValid(post({ origin: "null" }), user, user.csrfToken)).toBe(false);
+    expect(
+      await csrfValid(post({ origin: ORIGIN, "sec-fetch-site": "cross-site" }), user, user.csrfToken),
+    ).toBe(false);
+    expect(
+      await csrfValid(post({ origin: ORIGIN, "sec-fetch-site": "same-site" }), user, user.csrfToken),
+    ).toBe(false);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * GitHub sign-in settings. GitHub is the identity step (for /login and /authorize) when both
- * GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are set (secrets of a GitHub OAuth app whose
- * callback URL is <origin>/login/github/callback); otherwise people sign in with one of their
- * `kiro_` tokens.
+ * GITHUB_CLIENT_ID (a [vars] entry: the OAuth app's public Client ID) and the secret
+ * GITHUB_CLIENT_SECRET are set, for a GitHub OAuth app whose callback URL is
+ * <origin>/login/github/callback; otherwise people sign in with one of their `kiro_` tokens.
  *
  * KIRO_ALLOWED_USERS: who may sign in with GitHub, comma- or space-separated GitHub logins and
  * `org:<name>` entries (members of that organization). Empty means nobody: a GitHub OAuth app
@@ -27,13 +27,13 @@ export interface GithubConfig {
 const DEFAULT_BASE_URL = "https://github.com";
 const DEFAULT_API_URL = "https://api.github.com";
 
-type GithubSecrets = { GITHUB_CLIENT_ID?: string; GITHUB_CLIENT_SECRET?: string };
+/** The optional secret: not in the generated Env. */
+type GithubSecret = { GITHUB_CLIENT_SECRET?: string };
 
 /** GitHub sign-in's settings, or undefined when GitHub sign-in is not configured. */
 export function githubConfig(env: Env): GithubConfig | undefined {
-  const secrets = env as Env & GithubSecrets;
-  const clientId = secrets.GITHUB_CLIENT_ID?.trim() ?? "";
-  const clientSecret = secrets.GITHUB_CLIENT_SECRET?.trim() ?? "";
+  const clientId = env.GITHUB_CLIENT_ID?.trim() ?? "";
+  const clientSecret = (env as Env & GithubSecret).GITHUB_CLIENT_SECRET?.trim() ?? "";
   if (clientId === "" || clientSecret === "") return undefined;
   const entries = (env.KIRO_ALLOWED_USERS ?? "")
     .split(/[\s,]+/)
