@@ -23,7 +23,7 @@ export function consentPage(options: {
   const body = html`<h1>Allow <span class="client">${details.clientName}</span> to use Kiro?</h1>
 ${publisher}
 <dl>
-<dt>As</dt><dd><code>${user.userId}</code></dd>
+<dt>As</dt><dd>${as(user)}</dd>
 <dt>Sends access to</dt><dd><code>${details.redirectHost}</code></dd>
 <dt>Scope</dt><dd><code>${details.scope.join(" ") || "kiro"}</code></dd>
 </dl>
@@ -50,4 +50,10 @@ ${loopback}
     // The answer to this form redirects to the client: Chrome holds redirects to form-action.
     formTargets: [new URL(details.redirectUri).origin],
   });
+}
+
+/** The signed-in person: their GitHub login and user id, or their user id. */
+function as(user: BrowserUser) {
+  if (user.displayName === user.userId) return html`<code>${user.userId}</code>`;
+  return html`<strong>${user.displayName}</strong> <code>${user.userId}</code>`;
 }

@@ -40,6 +40,8 @@ export interface BrowserUser {
   userId: string;
   /** What they signed in with: a token id (`tok_…`), "github", or "local" (local mode, no cookie). */
   credentialId: string;
+  /** How to name them on a page: their GitHub login, else their user id. */
+  displayName: string;
   /** The value every state-changing form of theirs posts as `csrf` (see csrfValid). */
   csrfToken: string;
   /** When the sign-in ends (Unix seconds); undefined for the local user. */
@@ -55,6 +57,8 @@ interface Payload {
   e: number;
   /** random session id (the CSRF token is derived from it) */
   s: string;
+  /** display name, when it differs from the user id (a GitHub login) */
+  n?: string;
 }
 
 /** The cookie's name: `__Host-` prefixed wherever it can be Secure. */
@@ -71,7 +75,7 @@ export function isDevHttp(request: Request): boolean {
 export async function signIn(
   request: Request,
   env: Env,
-  who: { userId: string; credentialId: string },
+  who: { userId: string; credentialId: string; displayName?: string },
   nowMs = Date.now(),
 ): Promise<string> {
   const key = await sessionKey(env);
@@ -86,6 +90,7 @@ export async function signIn(
     c: who.credentialId,
     e: Math.floor(nowMs / 1000) + BROWSER_SESSION_TTL_S,
     s: toBase64Url(crypto.getRandomValues(new Uint8Array(16))),
+    ...(who.displayName !== undefined && who.displayName !== who.userId && { n: who.displayName }),
   };
   const body = toBase64Url(new TextEncoder().encode(JSON.stringify(payload)));
   const signature = toBase64Url(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
@@ -111,6 +116,7 @@ export async function signedInUser(
       return {
         userId: payload.u,
         credentialId: payload.c,
+        displayName: payload.n ?? payload.u,
         csrfToken: await csrfFor(key, payload.s),
         expiresAt: payload.e,
       };
@@ -121,6 +127,7 @@ export async function signedInUser(
   return {
     userId: local.userId,
     credentialId: LOCAL_CREDENTIAL_ID,
+    displayName: local.userId,
     csrfToken: await csrfFor(key, "local"),
     expiresAt: undefined,
   };

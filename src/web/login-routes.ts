@@ -79,7 +79,7 @@ export function loginRoutes() {
     return signedIn(
       request,
       c.env,
-      { userId: outcome.userId, credentialId: GITHUB_CREDENTIAL_ID },
+      { userId: outcome.userId, credentialId: GITHUB_CREDENTIAL_ID, displayName: outcome.login },
       started.next,
     );
   });
@@ -109,7 +109,7 @@ export function logoutRoute() {
 async function signedIn(
   request: Request,
   env: Env,
-  who: { userId: string; credentialId: string },
+  who: { userId: string; credentialId: string; displayName?: string },
   next: string,
 ): Promise<Response> {
   const headers = new Headers({ location: next });

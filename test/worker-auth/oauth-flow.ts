@@ -28,15 +28,19 @@ export async function pkce(): Promise<Pkce> {
   return { verifier, challenge: base64url(new Uint8Array(digest)) };
 }
 
-/** Dynamic client registration of a public client; its client_id. */
-export async function register(name = "Test Client", redirectUris = [REDIRECT_URI]): Promise<string> {
+/** Dynamic client registration of a public client (or a confidential one); its client_id. */
+export async function register(
+  name = "Test Client",
+  redirectUris = [REDIRECT_URI],
+  authMethod: "none" | "client_secret_basic" = "none",
+): Promise<string> {
   const response = await workerFetch(`${ORIGIN}/register`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
       client_name: name,
       redirect_uris: redirectUris,
-      token_endpoint_auth_method: "none",
+      token_endpoint_auth_method: authMethod,
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
     }),

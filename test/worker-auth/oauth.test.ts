@@ -171,15 +171,17 @@ describe("refusals", () => {
     expect(response.status).toBe(400);
   });
 
-  it("refuses an authorization request without PKCE", async () => {
-    const clientId = await register();
-    const url = new URL(authorizeUrl(clientId, "x"));
-    url.searchParams.delete("code_challenge");
-    url.searchParams.delete("code_challenge_method");
-    const response = await workerFetch(url, { headers: { cookie: session }, redirect: "manual" });
-    expect(response.status).toBe(302);
-    const location = new URL(response.headers.get("location") ?? "");
-    expect(location.searchParams.get("error")).toBe("invalid_request");
+  it("refuses an authorization request without PKCE, from public and confidential clients alike", async () => {
+    for (const method of ["none", "client_secret_basic"] as const) {
+      const clientId = await register("Test Client", [REDIRECT_URI], method);
+      const url = new URL(authorizeUrl(clientId, "x"));
+      url.searchParams.delete("code_challenge");
+      url.searchParams.delete("code_challenge_method");
+      const response = await workerFetch(url, { headers: { cookie: session }, redirect: "manual" });
+      expect(response.status).toBe(302);
+      const location = new URL(response.headers.get("location") ?? "");
+      expect(location.searchParams.get("error")).toBe("invalid_request");
+    }
   });
 
   it("refuses consent posted without the CSRF token, with a wrong one, or from another site", async () => {

@@ -71,7 +71,11 @@ describe("GitHub sign-in", () => {
     const response = await signInAs("octocat");
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/tasks");
-    expect(await userOf(response)).toMatchObject({ userId: "gh-583231", credentialId: "github" });
+    expect(await userOf(response)).toMatchObject({
+      userId: "gh-583231",
+      credentialId: "github",
+      displayName: "octocat",
+    });
   });
 
   it("signs in a member of an allowlisted organization", async () => {
@@ -113,7 +117,7 @@ describe("GitHub sign-in", () => {
     expect(signedIn.headers.get("location")).toBe(url.slice(ORIGIN.length));
     const session = sessionCookie(signedIn);
     const consent = await openConsent(url, session);
-    expect(consent.page).toContain("gh-583231");
+    expect(consent.page).toContain("<strong>octocat</strong> <code>gh-583231</code>");
     const approved = await postConsent(
       { handle: consent.handle, csrf: consent.csrf, decision: "allow" },
       [session, consent.cookie].join("; "),
