@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { LIMITS } from "../config.ts";
 import { ErrorCode, errorJson, errorResponse, unwrap } from "../errors.ts";
 import { loginPath } from "../web/browser-session.ts";
@@ -14,6 +15,13 @@ type ViewEnv = { Bindings: Env };
  * text in the page (it is shown whole either way).
  */
 const MAX_MARKDOWN_BYTES = 256 * 1024;
+
+/** A Cancel post holds its CSRF token and nothing else. */
+const MAX_CANCEL_BODY_BYTES = 1024;
+
+function tooLarge(): Response {
+  return errorResponse(ErrorCode.BodyTooLarge, `A Cancel post is at most ${MAX_CANCEL_BODY_BYTES} bytes.`);
+}
 
 /**
  * GET  /tasks/:id            the live view of a task (HTML)
@@ -69,7 +77,7 @@ export function viewRoutes() {
     );
   });
 
-  view.post("/:id/cancel", async (c) => {
+  view.post("/:id/cancel", bodyLimit({ maxSize: MAX_CANCEL_BODY_BYTES, onError: tooLarge }), async (c) => {
     const taskId = c.req.param("id");
     const viewer = await apiViewer(c.req.raw, c.env, taskId);
     if (viewer instanceof Response) return viewer;

@@ -129,6 +129,8 @@ describe("Cancel", () => {
     for (const refusal of refusals) {
       expect(((await refusal.json()) as { error: { code: string } }).error.code).toBe("forbidden");
     }
+    const oversized = await cancelPost(url, { csrf, padding: "x".repeat(4096) });
+    expect(oversized.status).toBe(413);
     const still = await callTool<StatusLike>(alice, "kiro_task_status", { task_id: taskId });
     expect(still.data.status).toBe("running");
     await callTool(alice, "kiro_task_cancel", { task_id: taskId });
