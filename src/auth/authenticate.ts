@@ -58,7 +58,7 @@ export async function authenticate(
           const found = looksLikeToken(token)
             ? await kiroToken(token, env)
             : options.oauth
-              ? await oauthIdentity(request, token, env)
+              ? await localOnlyWhileLocal(await oauthIdentity(request, token, env), request, env)
               : null;
           if (!found) throw new OAuthError(OAuthErrorCode.InvalidToken, "Invalid or revoked token");
           return {
@@ -77,6 +77,20 @@ export async function authenticate(
     return { userId: String(auth.extra?.userId), credentialId: auth.clientId, authInfo: auth };
   }
   return localIdentity(request, env);
+}
+
+/**
+ * An OAuth grant of the local user (made at /authorize in local mode, on this machine) speaks for
+ * them only as local mode does: while it is on, for a request from this machine. It never
+ * outlives local mode, nor reaches the operator's account from elsewhere.
+ */
+async function localOnlyWhileLocal(
+  found: VerifiedCredential | null,
+  request: Request,
+  env: Env,
+): Promise<VerifiedCredential | null> {
+  if (found?.userId !== LOCAL_USER_ID) return found;
+  return (await localIdentity(request, env)) instanceof Response ? null : found;
 }
 
 async function kiroToken(token: string, env: Env): Promise<VerifiedCredential | null> {

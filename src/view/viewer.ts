@@ -3,7 +3,13 @@
  * (kiro_chat_async's view_url) whose credential is still live, a request with the credentials
  * /mcp takes, or a signed-in browser (the dashboard's links).
  */
-import { authenticate, LOCAL_CREDENTIAL_ID, localIdentity, tokenRegistry } from "../auth/authenticate.ts";
+import {
+  authenticate,
+  LOCAL_CREDENTIAL_ID,
+  LOCAL_USER_ID,
+  localIdentity,
+  tokenRegistry,
+} from "../auth/authenticate.ts";
 import { verifiedTokens } from "../auth/token-cache.ts";
 import { ErrorCode, errorResponse, taskNotFound } from "../errors.ts";
 import { sessionIdOfTask, sessionObjectName } from "../ids.ts";
@@ -86,6 +92,8 @@ async function refuseUnlessLive(
     return local instanceof Response ? local : undefined;
   }
   if (holder.credentialId.startsWith(OAUTH_CREDENTIAL_PREFIX)) {
+    const local = holder.userId === LOCAL_USER_ID ? await localIdentity(request, env) : undefined;
+    if (local instanceof Response) return local;
     if (await oauthGrantLive(request, env, holder.userId, holder.credentialId)) return undefined;
   } else {
     const registry = tokenRegistry(env);
