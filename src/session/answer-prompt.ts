@@ -9,7 +9,7 @@ import { type RunnerClient, RunnerRequestError } from "../runner/client.ts";
 import type { Logger } from "../util/log.ts";
 import type { PermissionPromptStore } from "./permission-prompts.ts";
 import { callRunner } from "./runner-call.ts";
-import type { TaskRow } from "./task-store.ts";
+import type { TaskRow } from "./task-rows.ts";
 
 /** True when the answer reached the waiting request. */
 export async function answerPrompt(

@@ -2,7 +2,8 @@ import { LIMITS } from "../config.ts";
 import { type RunEvent, type RunnerClient, RunnerRequestError } from "../runner/client.ts";
 import type { Logger } from "../util/log.ts";
 import { chunksFromEvents, metadataFromEvents } from "./chunks.ts";
-import { isActive, type TaskEnd, type TaskRow, type TaskStore } from "./task-store.ts";
+import { isActive, type TaskEnd, type TaskRow } from "./task-rows.ts";
+import type { TaskStore } from "./task-store.ts";
 
 export interface IngestDeps {
   store: TaskStore;

@@ -15,7 +15,8 @@ import { startChange } from "./container-starts.ts";
 import type { SessionMeta, SessionRecord, SessionSettings } from "./meta.ts";
 import { callRunner } from "./runner-call.ts";
 import { requireReady, setupClone, setupEnded } from "./setup.ts";
-import type { TaskEnd, TaskStore } from "./task-store.ts";
+import type { TaskEnd } from "./task-rows.ts";
+import type { TaskStore } from "./task-store.ts";
 import { type DiffView, type PushView, sessionDiff, sessionFile, sessionPush } from "./workspace-out.ts";
 
 type RepositorySettings = NonNullable<SessionSettings["repository"]>;

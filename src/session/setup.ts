@@ -10,7 +10,7 @@ import { ErrorCode, KiroError } from "../errors.ts";
 import type { CloneResponse, RunnerClient } from "../runner/client.ts";
 import type { ClonedRepository, SessionChange, SessionRecord, SessionSettings } from "./meta.ts";
 import { cloneDirectoryName, requireAgent } from "./repository.ts";
-import type { TaskEnd } from "./task-store.ts";
+import type { TaskEnd } from "./task-rows.ts";
 
 /** The clone request for a new session's setup task, and what the session records meanwhile. */
 export function setupClone(

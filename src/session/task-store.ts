@@ -1,78 +1,22 @@
+/**
+ * The session's one handle on its tasks tables: every write (a task created, its chunks appended
+ * under the output cap with the runner's last event in the same transaction, its end recorded
+ * once, the conversation row that goes with it) and the lookups of task rows. Reading output by
+ * the page is task-pages.ts's job and keeping tasks for their TTL task-retention.ts's; the store
+ * hands those on, so callers hold one object over the session's SQL.
+ */
 import {
   mergeTurnMetadata,
   type TurnMetadata,
-  truncateUtf8,
   turnMetadataOf,
   utf8Bytes,
 } from "../../container/src/protocol/index.ts";
 import type { Sql } from "../storage/sql.ts";
-import { type ChunkKind, capChunks, type NewChunk } from "./chunks.ts";
+import { capChunks, type NewChunk } from "./chunks.ts";
 import { PermissionPromptStore } from "./permission-prompts.ts";
-
-/**
- * A task's state. `running` and `cancelling` (a cancel was asked for; the runner has not yet
- * reported the run's end) are active: output still arrives and is stored. The rest are terminal.
- */
-export type TaskStatus = "running" | "cancelling" | "completed" | "failed" | "cancelled";
-
-/** The SQL list of active states, for WHERE clauses. */
-const ACTIVE_SQL = "('running', 'cancelling')";
-
-/** True while the task has not ended: it may still receive output. */
-export function isActive(status: TaskStatus): boolean {
-  return status === "running" || status === "cancelling";
-}
-
-export interface TaskRow {
-  id: string;
-  status: TaskStatus;
-  preview: string;
-  message_bytes: number;
-  run_id: string;
-  boot_id: string | null;
-  last_seq: number;
-  chunk_count: number;
-  /** Bytes of Kiro's output stored (the truncation notice not counted). */
-  total_bytes: number;
-  /** 1 once the output reached the task's cap: nothing more is stored. */
-  truncated: number;
-  exit_code: number | null;
-  reason: string | null;
-  error: string | null;
-  /** JSON TurnMetadata: Kiro's figures for the turn (ACP) so far, when it sent any. */
-  metadata: string | null;
-  /** The tool that started the task as an MCP Tasks extension task; null otherwise. */
-  origin: string | null;
-  /** `turn`: a Kiro turn; `setup`: the clone the session is set up by (not in the conversation). */
-  kind: "turn" | "setup";
-  created_at: number;
-  ended_at: number | null;
-}
-
-export interface ChunkRow {
-  idx: number;
-  kind: ChunkKind;
-  content: string;
-  data: string | null;
-  bytes: number;
-  created_at: number;
-}
-
-export interface TaskEnd {
-  status: Exclude<TaskStatus, "running">;
-  reason: string;
-  error?: string | undefined;
-  exitCode?: number | null | undefined;
-  /** Kiro finished the turn although the task did not get all its output: the conversation moved on. */
-  turnCompleted?: boolean | undefined;
-  /** The exit event's metadata as the runner sent it (a setup task's clone). */
-  exitMetadata?: Record<string, unknown> | undefined;
-}
-
-/** Whether Kiro's conversation now holds the turn, so the session's next turn continues it. */
-export function turnCompleted(end: TaskEnd): boolean {
-  return end.status === "completed" || end.turnCompleted === true;
-}
+import { answerText, readChunks, recentChunks } from "./task-pages.ts";
+import { forgetExpired, isExpired, oldestEnded, sweepEnded } from "./task-retention.ts";
+import { ACTIVE_SQL, type ChunkRow, isActive, type TaskEnd, type TaskRow } from "./task-rows.ts";
 
 const PREVIEW_CHARS = 200;
 
@@ -260,107 +204,42 @@ export class TaskStore {
     });
   }
 
-  /**
-   * Chunks from `fromIdx` on, at most `maxCount` and about `maxBytes` (never fewer than one). Rows
-   * are read one by one and reading stops at the page's end, so a page costs its own size however
-   * much output follows it.
-   */
+  /** Chunks from `fromIdx` on, at most `maxCount` and about `maxBytes` (never fewer than one). */
   readChunks(id: string, fromIdx: number, maxBytes: number, maxCount: number): ChunkRow[] {
-    const rows = this.#sql.iterate<ChunkRow>(
-      "SELECT idx, kind, content, data, bytes, created_at FROM chunks WHERE task_id = ? AND idx >= ? ORDER BY idx LIMIT ?",
-      id,
-      fromIdx,
-      maxCount,
-    );
-    const out: ChunkRow[] = [];
-    let bytes = 0;
-    for (const row of rows) {
-      if (out.length > 0 && bytes + row.bytes > maxBytes) break;
-      out.push(row);
-      bytes += row.bytes;
-    }
-    return out;
+    return readChunks(this.#sql, id, fromIdx, maxBytes, maxCount);
   }
 
   /** The newest `count` chunks, newest first (what a task is doing now). */
   recentChunks(id: string, count: number): Pick<ChunkRow, "kind" | "content" | "created_at">[] {
-    return this.#sql.all(
-      "SELECT kind, content, created_at FROM chunks WHERE task_id = ? ORDER BY idx DESC LIMIT ?",
-      id,
-      count,
-    );
+    return recentChunks(this.#sql, id, count);
   }
 
-  /**
-   * The answer: all `text` chunks in order (or those of chunks `fromIdx` to `toIdx`, one stretch
-   * of it), cut at `maxBytes`; only the rows before the cut are read.
-   */
+  /** The answer's text (or that of chunks `fromIdx` to `toIdx`), cut at `maxBytes`. */
   result(
     id: string,
     maxBytes: number,
     fromIdx = 0,
     toIdx = Number.MAX_SAFE_INTEGER,
   ): { text: string; truncated: boolean } {
-    const parts: string[] = [];
-    let bytes = 0;
-    let truncated = false;
-    const rows = this.#sql.iterate<{ content: string; bytes: number }>(
-      "SELECT content, bytes FROM chunks WHERE task_id = ? AND kind = 'text' AND idx BETWEEN ? AND ? ORDER BY idx",
-      id,
-      fromIdx,
-      toIdx,
-    );
-    for (const row of rows) {
-      if (bytes + row.bytes > maxBytes) {
-        // splitUtf8 keeps a whole first character even where none fits: only a head that fits.
-        const head = truncateUtf8(row.content, maxBytes - bytes).text;
-        if (utf8Bytes(head) <= maxBytes - bytes) parts.push(head);
-        truncated = true;
-        break;
-      }
-      parts.push(row.content);
-      bytes += row.bytes;
-    }
-    return { text: parts.join(""), truncated };
+    return answerText(this.#sql, id, maxBytes, fromIdx, toIdx);
   }
 
-  /**
-   * Deletes finished tasks that ended before `cutoff`, with their chunks, and remembers their ids
-   * so a later lookup can say "expired". Returns how many were swept.
-   */
+  /** Deletes finished tasks that ended before `cutoff` (see task-retention.ts); how many. */
   sweep(cutoff: number, now: number): number {
-    return this.#sql.transaction(() => {
-      const ids = this.#sql
-        .all<{ id: string }>(
-          `SELECT id FROM tasks WHERE status NOT IN ${ACTIVE_SQL} AND ended_at < ? LIMIT 500`,
-          cutoff,
-        )
-        .map((row) => row.id);
-      for (const id of ids) {
-        this.#sql.run("DELETE FROM chunks WHERE task_id = ?", id);
-        this.prompts.forget(id);
-        this.#sql.run("DELETE FROM tasks WHERE id = ?", id);
-        this.#sql.run("INSERT OR REPLACE INTO expired_tasks (id, expired_at) VALUES (?, ?)", id, now);
-      }
-      return ids.length;
-    });
+    return sweepEnded(this.#sql, this.prompts, cutoff, now);
   }
 
   /** Forgets tombstones older than `cutoff`: after that an expired id reads as unknown. */
   forgetExpired(cutoff: number): void {
-    this.#sql.run("DELETE FROM expired_tasks WHERE expired_at < ?", cutoff);
+    forgetExpired(this.#sql, cutoff);
   }
 
   isExpired(id: string): boolean {
-    return this.#sql.one("SELECT 1 FROM expired_tasks WHERE id = ?", id) !== undefined;
+    return isExpired(this.#sql, id);
   }
 
   /** When the oldest finished task ended (null when none is kept). */
   oldestEnded(): number | null {
-    return (
-      this.#sql.one<{ t: number | null }>(
-        `SELECT MIN(ended_at) AS t FROM tasks WHERE status NOT IN ${ACTIVE_SQL}`,
-      )?.t ?? null
-    );
+    return oldestEnded(this.#sql);
   }
 }

@@ -2,7 +2,8 @@
 import { turnMetadataOf } from "../../container/src/protocol/index.ts";
 import { LIMITS } from "../config.ts";
 import type { SessionRecord } from "./meta.ts";
-import { isActive, type TaskRow, type TaskStore } from "./task-store.ts";
+import { isActive, type TaskRow } from "./task-rows.ts";
+import type { TaskStore } from "./task-store.ts";
 import { iso, type SessionInfo, type TaskStatusView, type TaskSummary } from "./views.ts";
 
 export function sessionInfoView(meta: SessionRecord, runningTasks: number): SessionInfo {

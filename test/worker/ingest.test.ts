@@ -18,7 +18,8 @@ import {
 } from "../../src/runner/client.ts";
 import { CANCELLED_BY_USER, TaskIngest } from "../../src/session/ingest.ts";
 import { SESSION_SCHEMA } from "../../src/session/schema.ts";
-import { type TaskEnd, type TaskRow, TaskStore, turnCompleted } from "../../src/session/task-store.ts";
+import { type TaskEnd, type TaskRow, turnCompleted } from "../../src/session/task-rows.ts";
+import { TaskStore } from "../../src/session/task-store.ts";
 import { durableSql, migrate } from "../../src/storage/sql.ts";
 import type { Logger } from "../../src/util/log.ts";
 
