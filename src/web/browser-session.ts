@@ -18,7 +18,9 @@
  * It carries the user, the credential they signed in with (a token id, or "github"), its expiry
  * and a random session id, signed with an HMAC key derived from KIRO_SECRETS_KEY. A cookie made
  * with a token stops working within TOKEN_CACHE_MS of that token's revocation; a GitHub one as
- * soon as GitHub sign-in is no longer configured. Signing out deletes the cookie in this browser.
+ * soon as GitHub sign-in is no longer configured or KIRO_ALLOWED_USERS no longer names the login
+ * (an organization's member keeps theirs until it expires). Signing out deletes the cookie in
+ * this browser.
  */
 import { parse, serialize } from "hono/utils/cookie";
 import { LOCAL_CREDENTIAL_ID, localIdentity, tokenRegistry } from "../auth/authenticate.ts";
@@ -27,7 +29,7 @@ import { verifiedTokens } from "../auth/token-cache.ts";
 import { ErrorCode, KiroError } from "../errors.ts";
 import { browserSessionKey, masterKey } from "../secrets/keys.ts";
 import { fromBase64Url, toBase64Url } from "./base64url.ts";
-import { githubSignInConfigured } from "./github/config.ts";
+import { githubConfig } from "./github/config.ts";
 
 /** How long a sign-in lasts: a working day; then the person signs in again. */
 export const BROWSER_SESSION_TTL_S = 12 * 3600;
@@ -200,10 +202,21 @@ async function verifiedPayload(key: CryptoKey, value: string, nowMs: number): Pr
 
 /** The credential a cookie was made with is still good: its token live and still this user's. */
 async function credentialLive(payload: Payload, env: Env): Promise<boolean> {
-  if (payload.c === GITHUB_CREDENTIAL_ID) return githubSignInConfigured(env);
+  if (payload.c === GITHUB_CREDENTIAL_ID) return githubStillAllowed(env, payload.n ?? "");
   const registry = tokenRegistry(env);
   const liveUser = await verifiedTokens.liveUser(payload.c, (id) => registry.liveUser(id));
   return liveUser === payload.u;
+}
+
+/**
+ * A GitHub sign-in holds while GitHub sign-in is configured and KIRO_ALLOWED_USERS still admits
+ * the login, or may (organization membership is not asked again: that is GitHub's answer at
+ * sign-in, good until the cookie expires).
+ */
+function githubStillAllowed(env: Env, login: string): boolean {
+  const config = githubConfig(env);
+  if (!config) return false;
+  return config.logins.has(login.toLowerCase()) || config.orgs.size > 0;
 }
 
 async function csrfFor(key: CryptoKey, sessionId: string): Promise<string> {

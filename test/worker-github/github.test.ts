@@ -78,6 +78,14 @@ describe("GitHub sign-in", () => {
     });
   });
 
+  it("ends a login's sign-in once KIRO_ALLOWED_USERS no longer names it, or GitHub sign-in is off", async () => {
+    const cookie = sessionCookie(await signInAs("octocat"));
+    const request = () => new Request(`${ORIGIN}/`, { headers: { cookie } });
+    expect(await signedInUser(request(), env)).not.toBeNull();
+    expect(await signedInUser(request(), { ...env, KIRO_ALLOWED_USERS: "someone-else" })).toBeNull();
+    expect(await signedInUser(request(), { ...env, GITHUB_CLIENT_ID: "" })).toBeNull();
+  });
+
   it("signs in a member of an allowlisted organization", async () => {
     const response = await signInAs("hubot");
     expect(response.status).toBe(303);

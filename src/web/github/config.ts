@@ -49,10 +49,6 @@ export function githubConfig(env: Env): GithubConfig | undefined {
   };
 }
 
-export function githubSignInConfigured(env: Env): boolean {
-  return githubConfig(env) !== undefined;
-}
-
 function origin(raw: string | undefined, fallback: string): string {
   const value = raw?.trim() ?? "";
   return (value === "" ? fallback : value).replace(/\/+$/, "");
