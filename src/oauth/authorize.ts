@@ -60,7 +60,7 @@ export function authorizeRoutes() {
     const handle = typeof form.handle === "string" ? form.handle : "";
     const csrf = typeof form.csrf === "string" ? form.csrf : undefined;
     if (!user || !(await csrfValid(request, user, csrf))) {
-      return refusalPage({ title: "Not authorized", message: STALE_CONSENT, status: 403 });
+      return refusalPage({ title: "Not authorized", message: STALE_CONSENT, status: 403, again: false });
     }
     return handled({ stale: true }, async () => {
       if (form.decision !== "allow") {
@@ -115,6 +115,7 @@ async function handled(options: { stale: boolean }, step: () => Promise<Response
           ? STALE_CONSENT
           : `This authorization request is not valid: ${error.description}`,
         status: 400,
+        again: false,
       });
     }
     if (error instanceof CimdFetchError) {
@@ -122,6 +123,7 @@ async function handled(options: { stale: boolean }, step: () => Promise<Response
         title: "Cannot authorize",
         message: "This app could not be verified.",
         status: 400,
+        again: false,
       });
     }
     throw error;

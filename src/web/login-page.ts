@@ -31,16 +31,24 @@ export function githubLoginPage(options: { href: string; headers: Headers }): Pr
   return page({ title: "Sign in · Kiro", body, headers: options.headers });
 }
 
-/** A sign-in that cannot go on, and why. */
+/**
+ * A sign-in that cannot go on, and why. `again`: offer to start signing in again (not where
+ * only the MCP client can start over: an authorization request comes from it).
+ */
 export function refusalPage(options: {
   title: string;
   message: string;
   status: 400 | 401 | 403 | 503;
   headers?: Headers;
+  again?: boolean;
 }): Promise<Response> {
+  const again =
+    options.again === false
+      ? ""
+      : html`<div class="actions"><a class="button" href="/login">Start again</a></div>`;
   const body = html`<h1>${options.title}</h1>
 <p class="error" role="alert">${options.message}</p>
-<div class="actions"><a class="button" href="/login">Start again</a></div>`;
+${again}`;
   return page({ title: `${options.title} · Kiro`, body, status: options.status, headers: options.headers });
 }
 

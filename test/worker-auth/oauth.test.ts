@@ -210,6 +210,13 @@ describe("refusals", () => {
     const location = new URL(response.headers.get("location") ?? "");
     expect(`${location.origin}${location.pathname}`).toBe(REDIRECT_URI);
     expect(location.searchParams.get("error")).toBe("access_denied");
+    // The consent form works once: allowing after denying is refused, on our own page.
+    const again = await postConsent(
+      { handle: consent.handle, csrf: consent.csrf, decision: "allow" },
+      cookie,
+    );
+    expect(again.status).toBe(400);
+    expect(again.headers.get("location")).toBeNull();
   });
 
   it("refuses a revoked access token", async () => {
