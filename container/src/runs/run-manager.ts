@@ -1,18 +1,15 @@
 /**
- * The runner's core: which runs exist, starting them (after every check that can fail up front),
- * cancelling them, the session operations (commands, reset, end), forgetting finished runs after
- * their retention, and ending all of them on shutdown. The HTTP layer only parses requests and
- * formats what this returns; the driver (acp or headless) runs the turns.
- *
- * Starts are ordered before lookups (PendingStarts), and a forgotten run is still accounted for
- * (ForgottenRuns): how it ended, or that it was withdrawn before it started.
+ * The runner's core: starting runs (every check that can fail up front first, run-admission.ts),
+ * answering for them (summary, events, cancel, permission answers, through the registry of known
+ * runs, run-registry.ts), the session operations (commands, reset, end), and ending every run on
+ * shutdown. The HTTP layer only parses requests and formats what this returns; the driver (acp or
+ * headless) runs the turns.
  */
-import { DEFAULTS, type RunnerConfig } from "../config.ts";
+import type { RunnerConfig } from "../config.ts";
 import type { TurnDriver, TurnRequest, TurnStart } from "../drivers/driver.ts";
 import { RunnerFault } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import { locateKiroCli, requireKiroAuth, requireKiroCli } from "../process/kiro-cli.ts";
-import { userEnv } from "../process/run-as.ts";
+import { locateKiroCli, requireKiroCli } from "../process/kiro-cli.ts";
 import type {
   CloneRequest,
   CommandRequest,
@@ -25,19 +22,14 @@ import type {
 } from "../protocol/index.ts";
 import type { Redactor } from "../text/redact.ts";
 import type { WorkspaceCloner } from "../workspace/clone.ts";
-import { newEntryPath } from "../workspace/files.ts";
-import { cloneRun, rebuildThenTurn } from "../workspace/prepare.ts";
+import { cloneRun } from "../workspace/prepare.ts";
 import type { RequestScope } from "../workspace/scope.ts";
 import type { Workspace } from "../workspace/workspace.ts";
-import { ForgottenRuns } from "./forgotten-runs.ts";
-import { PendingStarts } from "./pending-starts.ts";
 import { Run } from "./run.ts";
+import { RunAdmission } from "./run-admission.ts";
 import type { RunLog } from "./run-log.ts";
-import { slotRefusal } from "./run-slots.ts";
+import { RunRegistry } from "./run-registry.ts";
 import type { RunnerStatsTracker } from "./stats.ts";
-
-/** Environment variables of the runner that kiro-cli and the tools it runs must never see. */
-const HIDDEN_FROM_KIRO = ["KIRO_RUNNER_SECRET"] as const;
 
 export interface RunManagerDeps {
   config: RunnerConfig;
@@ -49,21 +41,19 @@ export interface RunManagerDeps {
   driver: TurnDriver;
   redactor: Redactor;
   stats: RunnerStatsTracker;
-  /** The environment kiro-cli inherits (minus HIDDEN_FROM_KIRO); defaults to process.env. */
+  /** The environment kiro-cli inherits (minus the runner's secret); defaults to process.env. */
   env?: NodeJS.ProcessEnv;
 }
 
 export class RunManager {
-  readonly #runs = new Map<string, Run>();
-  /** The user (RequestScope.user, "" unscoped) of each run, for the fair share of slots. */
-  readonly #users = new Map<string, string>();
-  readonly #forgotten = new ForgottenRuns();
-  readonly #pendingStarts = new PendingStarts();
   readonly #deps: RunManagerDeps;
-  #shuttingDown = false;
+  readonly #registry: RunRegistry;
+  readonly #admission: RunAdmission;
 
   constructor(deps: RunManagerDeps) {
     this.#deps = deps;
+    this.#registry = new RunRegistry(deps);
+    this.#admission = new RunAdmission(deps);
   }
 
   /**
@@ -72,20 +62,21 @@ export class RunManager {
    */
   start(
     request: Promise<StartRunRequest>,
-    scope: RequestScope = this.#unscoped(),
+    scope: RequestScope = this.#admission.unscoped(),
   ): Promise<StartRunResponse> {
-    return this.#pendingStarts.track(async () => this.#start(await request, scope));
+    return this.#registry.track(async () => this.#start(await request, scope));
   }
 
   async #start(request: StartRunRequest, scope: RequestScope): Promise<StartRunResponse> {
     const { config, driver } = this.#deps;
-    this.#assertNew(request.run_id);
+    const admission = this.#admission;
+    this.#registry.assertNew(request.run_id);
     const cliPath = requireKiroCli(config.kiroCliPath);
-    this.#requireAuth(request.kiro_api_key, scope);
-    this.#assertCapacity(scope.user);
-    const { cwd, rebuild } = await this.#workingDirectory(request, scope);
-    this.#assertNew(request.run_id);
-    this.#assertCapacity(scope.user);
+    admission.requireAuth(request.kiro_api_key, scope);
+    this.#requireCapacity(scope.user);
+    const { cwd, rebuild } = await admission.workingDirectory(request, scope);
+    this.#registry.assertNew(request.run_id);
+    this.#requireCapacity(scope.user);
     const { message, agent, model, resume, session_key: sessionKey, ask_permissions } = request;
     const turn: TurnRequest = {
       runId: request.run_id,
@@ -97,7 +88,7 @@ export class RunManager {
       sessionKey,
       askPermissions: ask_permissions,
       cliPath,
-      env: this.#childEnv(request.kiro_api_key, scope),
+      env: admission.childEnv(request.kiro_api_key, scope),
       user: config.runAs,
     };
     driver.assertCanStart(turn);
@@ -110,56 +101,40 @@ export class RunManager {
    * Clones a repository as a run of its own (POST /workspace/clone with a run id): progress as
    * notices, the CloneResponse as the exit event's metadata.
    */
-  startClone(clone: CloneRequest, scope: RequestScope = this.#unscoped()): Promise<StartRunResponse> {
-    return this.#pendingStarts.track(async () => {
+  startClone(
+    clone: CloneRequest,
+    scope: RequestScope = this.#admission.unscoped(),
+  ): Promise<StartRunResponse> {
+    return this.#registry.track(async () => {
       const runId = clone.run_id ?? "";
-      this.#assertNew(runId);
-      this.#assertCapacity(scope.user);
+      this.#registry.assertNew(runId);
+      this.#requireCapacity(scope.user);
       await scope.cloner.checkTarget(clone.path);
-      this.#assertNew(runId);
+      this.#registry.assertNew(runId);
       return this.#launch(runId, clone.session_key, cloneRun(scope.cloner, clone), scope.user);
     });
   }
 
   #launch(runId: string, sessionKey: string | undefined, begin: TurnStart, user?: string): StartRunResponse {
-    this.#users.set(runId, user ?? "");
     const run = new Run(runId, sessionKey, {
       ...this.#deps,
-      onEnded: (ended) => this.#onEnded(ended),
+      onEnded: (ended) => this.#registry.ended(ended),
     });
-    this.#runs.set(run.id, run);
+    this.#registry.add(run, user ?? "");
     run.start(begin);
     return { run_id: run.id, boot_id: this.#deps.bootId };
   }
 
-  /**
-   * The turn's working directory. A session clone that is missing (`workspace` says where it
-   * comes from) is made again before the turn, in the place it had.
-   */
-  async #workingDirectory(request: StartRunRequest, scope: RequestScope) {
-    const { workspace, cloner } = scope;
-    const source = request.workspace;
-    try {
-      return { cwd: await workspace.resolve(request.cwd), rebuild: undefined };
-    } catch (error) {
-      if (source === undefined || !(error instanceof RunnerFault) || error.code !== "workspace_missing")
-        throw error;
-      const { target } = await newEntryPath(workspace, request.cwd, "not a clone");
-      const rebuild = (begin: TurnStart) => rebuildThenTurn(cloner, source, target, begin);
-      return { cwd: target, rebuild };
-    }
-  }
-
   /** How the run is doing, or how it ended (also after its events were deleted). */
   async summary(runId: string): Promise<RunSummary> {
-    const run = await this.#find(runId);
+    const run = await this.#registry.find(runId);
     if (run instanceof Run) return run.summary();
     return run;
   }
 
   /** The run's event log, for readers; run_expired once the events were deleted. */
   async events(runId: string): Promise<RunLog> {
-    const run = await this.#find(runId);
+    const run = await this.#registry.find(runId);
     if (run instanceof Run) return run.log;
     const { runRetentionMs } = this.#deps.config;
     throw new RunnerFault(
@@ -173,7 +148,7 @@ export class RunManager {
    * An unknown run is withdrawn: its start, should it arrive later, is refused.
    */
   async cancel(runId: string): Promise<RunSummary> {
-    const run = await this.#find(runId, () => this.#forgotten.withdrawn(runId));
+    const run = await this.#registry.find(runId, () => this.#registry.withdraw(runId));
     if (!(run instanceof Run)) return run;
     run.stop("cancelled");
     await run.waitEnded();
@@ -182,7 +157,7 @@ export class RunManager {
 
   /** A client's answer to a permission request of a running run (KIRO_TRUST=ask). */
   async answerPermission(runId: string, key: string, answer: PermissionAnswer): Promise<void> {
-    const run = await this.#find(runId);
+    const run = await this.#registry.find(runId);
     if (!(run instanceof Run)) {
       throw new RunnerFault("permission_not_pending", `run ${runId} has ended (${run.status})`);
     }
@@ -193,14 +168,14 @@ export class RunManager {
   command(
     sessionKey: string,
     request: CommandRequest,
-    scope: RequestScope = this.#unscoped(),
+    scope: RequestScope = this.#admission.unscoped(),
   ): Promise<CommandResponse> {
     return this.#deps.driver.command(sessionKey, async () => {
       const { config } = this.#deps;
       const cliPath = requireKiroCli(config.kiroCliPath);
-      this.#requireAuth(request.kiro_api_key, scope);
+      this.#admission.requireAuth(request.kiro_api_key, scope);
       const cwd = await scope.workspace.resolve(request.cwd);
-      const env = this.#childEnv(request.kiro_api_key, scope);
+      const env = this.#admission.childEnv(request.kiro_api_key, scope);
       return { command: request.command, cwd, agent: request.agent, cliPath, env, user: config.runAs };
     });
   }
@@ -212,7 +187,7 @@ export class RunManager {
 
   /** The session ended: its runs are cancelled and its kiro-cli stopped. */
   async endSession(sessionKey: string): Promise<void> {
-    const running = this.#running().filter((run) => run.sessionKey === sessionKey);
+    const running = this.#registry.running().filter((run) => run.sessionKey === sessionKey);
     for (const run of running) run.stop("cancelled");
     await this.#deps.driver.endSession(sessionKey);
     await Promise.all(running.map((run) => run.waitEnded()));
@@ -225,8 +200,8 @@ export class RunManager {
    * events, cancels and commands are answered.
    */
   async shutdown(graceMs = 0): Promise<void> {
-    this.#shuttingDown = true;
-    const running = this.#running();
+    this.#admission.close();
+    const running = this.#registry.running();
     const allEnded = Promise.all(running.map((run) => run.waitEnded()));
     if (running.length > 0 && graceMs > 0) {
       this.#deps.logger.info("draining", { runs_active: running.length, grace_ms: graceMs });
@@ -241,11 +216,11 @@ export class RunManager {
 
   /** Stops every running run now (reason shutdown): the drain is cut short. */
   stopRunning(): void {
-    for (const run of this.#running()) run.stop("shutdown");
+    for (const run of this.#registry.running()) run.stop("shutdown");
   }
 
   counts(): { active: number; total: number } {
-    return { active: this.#running().length, total: this.stats().runs_served };
+    return { active: this.#registry.running().length, total: this.stats().runs_served };
   }
 
   stats(): RunnerStats {
@@ -256,105 +231,7 @@ export class RunManager {
     return locateKiroCli(this.#deps.config.kiroCliPath);
   }
 
-  /**
-   * The run, or the summary of one whose events expired. Starts in progress are waited for
-   * first; `unknown` runs before run_not_found is thrown.
-   */
-  async #find(runId: string, unknown?: () => void): Promise<Run | RunSummary> {
-    const known = () => {
-      const forgotten = this.#forgotten.get(runId);
-      return this.#runs.get(runId) ?? (forgotten?.state === "expired" ? forgotten.summary : undefined);
-    };
-    let found = known();
-    if (found === undefined) {
-      await this.#pendingStarts.settled();
-      found = known();
-    }
-    if (found !== undefined) return found;
-    unknown?.();
-    throw new RunnerFault(
-      "run_not_found",
-      `run ${runId} is not known to this runner (boot ${this.#deps.bootId})`,
-    );
-  }
-
-  #assertNew(runId: string): void {
-    if (this.#runs.has(runId)) throw new RunnerFault("run_exists", `run ${runId} already exists`);
-    const forgotten = this.#forgotten.get(runId);
-    if (forgotten?.state === "withdrawn") {
-      throw new RunnerFault("run_exists", `run ${runId} was cancelled before it started`);
-    }
-    if (forgotten) throw new RunnerFault("run_exists", `run ${runId} already ran`);
-  }
-
-  #assertCapacity(user: string | undefined): void {
-    if (this.#shuttingDown) {
-      throw new RunnerFault(
-        "shutting_down",
-        "This Kiro runner is shutting down (a deploy or a restart): it lets its running turns finish but starts no new ones. Send the message again in a minute or two, once its replacement is up.",
-      );
-    }
-    const running = this.#running().map((run) => this.#users.get(run.id) ?? "");
-    const refusal = slotRefusal({ max: this.#deps.config.maxActiveRuns, running, user });
-    if (refusal !== undefined) throw new RunnerFault("too_many_runs", refusal);
-  }
-
-  #running(): Run[] {
-    return [...this.#runs.values()].filter((run) => run.status === "running");
-  }
-
-  /**
-   * kiro-cli needs a key: the request's, or (unscoped) the runner's own unless local login is
-   * allowed. A scoped user's run never falls back to the operator's key or login.
-   */
-  #requireAuth(apiKey: string | undefined, scope: RequestScope): void {
-    const { config } = this.#deps;
-    const own = scope.user === undefined;
-    requireKiroAuth(apiKey !== undefined || (own && config.hasApiKey), own && config.allowLocalLogin);
-  }
-
-  /** The runner's own scope: the whole workspace and the runner's environment. */
-  #unscoped(): RequestScope {
-    const { workspace, cloner, config } = this.#deps;
-    return {
-      user: undefined,
-      workspace,
-      cloner,
-      kiroHome: config.kiroHome,
-      env: this.#deps.env ?? process.env,
-    };
-  }
-
-  /**
-   * kiro-cli's environment: the scope's (the runner's minus what it must not see, or a scoped
-   * user's allowlist), with the user's key when the request brought one. That key is redacted
-   * from everything the runner sends from now on.
-   */
-  #childEnv(apiKey: string | undefined, scope: RequestScope): NodeJS.ProcessEnv {
-    const runAs = userEnv(this.#deps.config.runAs);
-    // A scoped user's own HOME wins over KIRO_RUN_AS's; unscoped, KIRO_RUN_AS's wins over the runner's.
-    const env = scope.user === undefined ? { ...scope.env, ...runAs } : { ...runAs, ...scope.env };
-    for (const name of HIDDEN_FROM_KIRO) delete env[name];
-    if (apiKey !== undefined) {
-      env.KIRO_API_KEY = apiKey;
-      if (apiKey.length >= DEFAULTS.minRedactedSecretChars) this.#deps.redactor.add(apiKey);
-    }
-    return env;
-  }
-
-  /** Schedules deletion after the retention and keeps at most maxRetainedRuns finished runs. */
-  #onEnded(run: Run): void {
-    const { runRetentionMs, maxRetainedRuns } = this.#deps.config;
-    setTimeout(() => this.#forget(run), runRetentionMs).unref();
-    const finished = [...this.#runs.values()].filter((candidate) => candidate.status !== "running");
-    for (const old of finished.slice(0, Math.max(0, finished.length - maxRetainedRuns))) this.#forget(old);
-  }
-
-  #forget(run: Run): void {
-    if (this.#runs.get(run.id) !== run) return;
-    this.#runs.delete(run.id);
-    this.#users.delete(run.id);
-    this.#forgotten.expired(run.summary());
-    this.#deps.logger.info("run_forgotten", { run_id: run.id });
+  #requireCapacity(user: string | undefined): void {
+    this.#admission.requireCapacity(user, this.#registry.runningUsers());
   }
 }

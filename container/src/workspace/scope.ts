@@ -8,7 +8,7 @@
  *   the runner's state directory, so `--resume` and saved ACP sessions never meet another's;
  * - an environment built from a short allowlist of the runner's: no SSH agent, no git credential
  *   helpers or askpass, none of the operator's tokens; git reads no system or operator config;
- * - their share of the runner's run slots (run-manager.ts).
+ * - their share of the runner's run slots (runs/run-slots.ts, checked in runs/run-admission.ts).
  * A request without the header is unscoped: the whole root and the runner's own environment, as
  * in a container (one user) or for the local user of a host runner (the operator).
  */
