@@ -5,7 +5,8 @@
  * 401 → dynamic registration → /authorize → sign-in → consent → code → tokens → tools/list and a
  * kiro_chat task → a refresh once the access token stops working. Once in token-paste mode (no
  * upstream provider), once through a stand-in GitHub with an allowlist.
- * Screenshots of the sign-in and consent pages go to test/.artifacts/ (oauth-*.png).
+ * Screenshots of the sign-in, refusal and consent pages, at desktop and phone widths, go to
+ * test/.artifacts/ (oauth-*.png).
  * Without /usr/bin/chromium the file is skipped (`.ci/run` installs it).
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -103,13 +104,18 @@ async function shoot(page: Page, name: string): Promise<void> {
 }
 
 /** On the consent page: checks what it names, saves it, and allows; ends on the client's callback. */
-async function consent(page: Page, userId: string, callback: { code: Promise<string> }): Promise<void> {
+async function consent(
+  page: Page,
+  userId: string,
+  callback: { code: Promise<string> },
+  screenshot: string,
+): Promise<void> {
   await page.waitForURL(/\/authorize\?/);
   await expect(page.locator("h1").textContent()).resolves.toContain("Kiro e2e client");
   const text = (await page.locator("main").textContent()) ?? "";
   expect(text).toContain(userId);
   expect(text).toContain("127.0.0.1");
-  await shoot(page, "oauth-consent");
+  await shoot(page, screenshot);
   await page.click("button[value=allow]");
   await callback.code;
 }
@@ -155,7 +161,7 @@ describe.skipIf(!HAVE_CHROMIUM)("an MCP client signs in with OAuth: token-paste 
       await shoot(page, "oauth-sign-in-token-refused");
       await page.fill("#token", token);
       await page.click("button[type=submit]");
-      await consent(page, "paula", callback);
+      await consent(page, "paula", callback, "oauth-consent-token");
       await page.close();
     });
     await useAndRefresh(suite.dev.mcpUrl, client, provider);
@@ -190,7 +196,7 @@ describe.skipIf(!HAVE_CHROMIUM)("an MCP client signs in with OAuth: GitHub", () 
       await page.waitForURL(/\/login\?next=/);
       await shoot(page, "oauth-sign-in-github");
       await page.click("text=Sign in with GitHub");
-      await consent(page, "gh-583231", callback);
+      await consent(page, "gh-583231", callback, "oauth-consent-github");
       await page.close();
     });
     await useAndRefresh(suite.dev.mcpUrl, client, provider);
