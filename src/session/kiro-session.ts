@@ -1,8 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import { LIMITS } from "../config.ts";
 import { countedEnv, countRequest } from "../debug/request-counts.ts";
-import { ErrorCode, KiroError, type Outcome, outcome, taskNotFound } from "../errors.ts";
-import { accountObjectName, sessionIdOfTask, sessionObjectName } from "../ids.ts";
+import type { KiroError } from "../errors.ts";
+import { type Outcome, outcome, taskNotFound } from "../errors.ts";
+import { sessionIdOfTask } from "../ids.ts";
 import type { AgentInfo, CommandResponse, ReadFileResponse, RunnerClient } from "../runner/client.ts";
 import { runnerForSession } from "../runner/select.ts";
 import { kiroApiKeyFor } from "../secrets/kiro-key.ts";
@@ -10,66 +10,68 @@ import { settings } from "../settings.ts";
 import { durableSql, LazySchemaSql } from "../storage/sql.ts";
 import { createLogger, type Logger } from "../util/log.ts";
 import { answerPrompt } from "./answer-prompt.ts";
-import { History, type HistoryEntry, historyMarkdown } from "./history.ts";
-import { SessionMeta, type SessionRecord, type SessionSettings } from "./meta.ts";
+import { History, type HistoryEntry } from "./history.ts";
+import { SessionMeta, type SessionRecord } from "./meta.ts";
 import { type PoolInfo, poolInfo } from "./pool-info.ts";
-import { requireAgent } from "./repository.ts";
-import { callRunner } from "./runner-call.ts";
-import { nextAlarmAt } from "./schedule.ts";
 import { SESSION_SCHEMA } from "./schema.ts";
+import { SessionCli } from "./session-cli.ts";
+import { type InitRequest, SessionLifecycle } from "./session-lifecycle.ts";
+import { requireSession, withSession } from "./session-rpc.ts";
 import { SessionWorkspace } from "./session-workspace.ts";
 import { requireReady } from "./setup.ts";
 import { type TaskDigest, taskDigest } from "./task-digest.ts";
 import { type TaskOverview, taskOverview } from "./task-overview.ts";
-import { type TaskEnd, turnCompleted } from "./task-rows.ts";
 import { TaskStore } from "./task-store.ts";
 import { sessionInfoView } from "./task-views.ts";
 import { SessionTasks, type StartOptions, type StatusRequest } from "./tasks.ts";
 import type { SessionInfo, TaskStarted, TaskStatusView, TaskSummary } from "./views.ts";
 import type { DiffView, PushView } from "./workspace-out.ts";
 
-export interface InitRequest extends SessionSettings {
-  userId: string;
-  sessionId: string;
-}
-
 /**
  * One Kiro session: its tasks, their output and the conversation, in this object's SQLite.
  * It starts runs on the session's runner and streams their output into storage as it is
  * produced. Its alarm resumes that streaming after an eviction (with no client polling), sweeps
  * finished tasks after KIRO_TASK_TTL, and ends the session after KIRO_SESSION_IDLE_TTL.
+ *
+ * This class is the session's RPC surface (the Worker calls these methods through stubs): each
+ * method checks the session exists and hands on to the part that does the work — its turns
+ * (tasks.ts), its workspace (session-workspace.ts), its kiro-cli outside turns (session-cli.ts),
+ * its life from set-up to end (session-lifecycle.ts) — and answers an Outcome.
  */
 export class KiroSession extends DurableObject<Env> {
-  readonly #sql: LazySchemaSql;
   readonly #store: TaskStore;
   readonly #meta: SessionMeta;
   readonly #history: History;
   readonly #tasks: SessionTasks;
   readonly #workspace: SessionWorkspace;
+  readonly #life: SessionLifecycle;
+  readonly #cli: SessionCli;
   readonly #log: Logger = createLogger({ component: "session" });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, countedEnv(env));
     // Tables are made by init(): an object reached by an unknown or foreign id stays empty.
-    this.#sql = new LazySchemaSql(durableSql(ctx.storage), SESSION_SCHEMA);
-    this.#store = new TaskStore(this.#sql);
-    this.#meta = new SessionMeta(this.#sql);
-    this.#history = new History(this.#sql);
+    const sql = new LazySchemaSql(durableSql(ctx.storage), SESSION_SCHEMA);
+    this.#store = new TaskStore(sql);
+    this.#meta = new SessionMeta(sql);
+    this.#history = new History(sql);
+    const parts = { meta: this.#meta, store: this.#store, runner: () => this.#runner(), log: this.#log };
     const config = settings(env);
     this.#tasks = new SessionTasks({
-      store: this.#store,
-      runner: () => this.#runner(),
-      log: this.#log,
-      ended: (taskId, end) => this.#turnEnded(taskId, end),
+      ...parts,
+      ended: (taskId, end) => this.#life.turnEnded(taskId, end),
       maxTaskOutputBytes: config.maxTaskOutputBytes,
       taskTtlMs: config.taskTtlMs,
     });
-    this.#workspace = new SessionWorkspace({
-      env,
-      meta: this.#meta,
-      store: this.#store,
-      runner: () => this.#runner(),
-      log: this.#log,
+    this.#workspace = new SessionWorkspace({ ...parts, env });
+    this.#cli = new SessionCli({ ...parts, env: this.env, history: this.#history });
+    this.#life = new SessionLifecycle({
+      ...parts,
+      env: this.env,
+      storage: ctx.storage,
+      sql,
+      tasks: this.#tasks,
+      workspace: this.#workspace,
     });
   }
 
@@ -81,21 +83,7 @@ export class KiroSession extends DurableObject<Env> {
   async init(request: InitRequest): Promise<Outcome<SessionInfo>> {
     return outcome(async () => {
       if (this.#meta.read()) return this.#info();
-      const { userId, sessionId, agent, repository } = request;
-      const runner = runnerForSession(this.env, userId, sessionId);
-      if (repository) {
-        const storage = { create: () => this.#sql.create(), drop: () => this.#drop() };
-        await this.#workspace.setUp({ ...request, repository }, runner, storage);
-        await this.#watch();
-        return this.#info();
-      }
-      const workingDirectory = await this.#callRunner(() =>
-        runner.resolveWorkspace(request.workingDirectory),
-      );
-      await this.#callRunner(() => requireAgent(runner, agent, workingDirectory));
-      this.#sql.create();
-      this.#meta.write({ userId, sessionId, agent, workingDirectory, cloned: null, createdAt: Date.now() });
-      await this.#schedule();
+      await this.#life.setUp(request, runnerForSession(this.env, request.userId, request.sessionId));
       return this.#info();
     });
   }
@@ -128,7 +116,7 @@ export class KiroSession extends DurableObject<Env> {
         session_id: meta.sessionId,
         resume: meta.resumable,
       });
-      await this.#watch();
+      await this.#life.watch();
       return started;
     });
   }
@@ -197,9 +185,7 @@ export class KiroSession extends DurableObject<Env> {
   /** Forgets Kiro's saved conversation: the next turn starts fresh. */
   async clearConversation(): Promise<Outcome<SessionInfo>> {
     return this.#withMeta(async (meta) => {
-      requireReady(meta);
-      await this.#callRunner(() => this.#runner().resetSession(meta.sessionId));
-      this.#meta.update({ resumable: false, lastActive: Date.now() });
+      await this.#cli.clearConversation(meta);
       return this.#info();
     });
   }
@@ -214,36 +200,15 @@ export class KiroSession extends DurableObject<Env> {
 
   /** Writes the recorded conversation as Markdown to `path` in the workspace. */
   async saveConversation(path: string): Promise<Outcome<{ path: string; bytes: number; turns: number }>> {
-    return this.#withMeta(async (meta) => {
-      requireReady(meta);
-      const turns = this.#history.recent(LIMITS.MAX_HISTORY_TURNS);
-      const written = await this.#callRunner(() =>
-        this.#runner().writeFile(path, historyMarkdown(meta.sessionId, turns)),
-      );
-      return { path: written.path, bytes: written.bytes, turns: turns.length };
-    });
+    return this.#withMeta((meta) => this.#cli.saveConversation(meta, path));
   }
 
   async command(command: string): Promise<Outcome<CommandResponse>> {
-    return this.#withMeta(async (meta) => {
-      requireReady(meta);
-      const request = {
-        command,
-        cwd: meta.workingDirectory,
-        agent: meta.agent ?? undefined,
-        kiro_api_key: await kiroApiKeyFor(this.env, meta.userId),
-      };
-      const result = await this.#callRunner(() => this.#runner().command(meta.sessionId, request));
-      this.#meta.update({ lastActive: Date.now() });
-      return result;
-    });
+    return this.#withMeta((meta) => this.#cli.command(meta, command));
   }
 
   async agents(): Promise<Outcome<AgentInfo[]>> {
-    return this.#withMeta((meta) => {
-      requireReady(meta);
-      return this.#callRunner(() => this.#runner().agents(meta.workingDirectory));
-    });
+    return this.#withMeta((meta) => this.#cli.agents(meta));
   }
 
   /** What changed in the session's clone since it started (`path`: one file or directory). */
@@ -270,117 +235,18 @@ export class KiroSession extends DurableObject<Env> {
    * everything it stored. The caller (the Account) forgets the session first.
    */
   async end(): Promise<Outcome<{ cancelled_tasks: number }>> {
-    return this.#withMeta(async (meta) => {
-      const cancelled = this.#tasks.cancelAll();
-      // A shared host runner only forgets this session; a session's own container goes away
-      // whole (asking it first would start a stopped container just to stop it).
-      const stop = settings(this.env).runnerUrl
-        ? this.#runner().endSession(meta.sessionId)
-        : this.env.KIRO_CONTAINER.getByName(this.#objectName(meta)).destroy();
-      await stop.catch((error: unknown) => this.#log.warn("session.end_runner", { error: String(error) }));
-      await this.ctx.storage.deleteAlarm();
-      await this.#drop();
-      this.#log.info("session.ended", { session_id: meta.sessionId, cancelled_tasks: cancelled });
-      return { cancelled_tasks: cancelled };
-    });
+    return this.#withMeta((meta) => this.#life.end(meta));
   }
 
-  /** Watchdog, sweep and idle expiry, then the next alarm. */
+  /** Watchdog, sweep and idle expiry, then the next alarm (session-lifecycle.ts). */
   override async alarm(): Promise<void> {
     countRequest(this.env, "KiroSession.alarm");
-    const meta = this.#meta.read();
-    if (!meta) return;
-    const now = Date.now();
-    const config = settings(this.env);
-    const swept = this.#store.sweep(now - config.taskTtlMs, now);
-    this.#store.forgetExpired(now - LIMITS.EXPIRED_TOMBSTONE_MS);
-    if (swept > 0) this.#log.info("tasks.swept", { session_id: meta.sessionId, count: swept });
-    const idle = this.#store.running().length === 0 && now - meta.lastActive > config.sessionIdleTtlMs;
-    if (idle) return this.#expire(meta);
-    await this.#watch();
+    await this.#life.alarm(() => this.end());
   }
 
-  /**
-   * Runs an RPC that needs the session set up: `fn` gets its record. A session that does not exist
-   * (never created, ended, or another user's: the object's name holds the user id) answers
-   * `missing`, also when it ended while `fn` ran. Task calls pass their task's "not found", so a
-   * foreign task id gets exactly the answer an unknown one gets.
-   */
-  #withMeta<T>(
-    fn: (meta: SessionRecord) => T | Promise<T>,
-    missing: KiroError = new KiroError(ErrorCode.SessionNotFound, "Session not found."),
-  ): Promise<Outcome<T>> {
-    return outcome(async () => {
-      const meta = this.#meta.read();
-      if (!meta) throw missing;
-      try {
-        return await fn(meta);
-      } catch (error) {
-        if (!this.#meta.read()) throw missing;
-        throw error;
-      }
-    });
-  }
-
-  /** Resumes streaming for every running task and keeps the alarm set for what comes next. */
-  async #watch(): Promise<void> {
-    this.#tasks.resume();
-    await this.#schedule();
-  }
-
-  async #schedule(): Promise<void> {
-    const meta = this.#meta.read();
-    if (!meta) return;
-    const config = settings(this.env);
-    const at = nextAlarmAt({
-      now: Date.now(),
-      running: this.#store.running().length > 0,
-      oldestEnded: this.#store.oldestEnded(),
-      lastActive: meta.lastActive,
-      taskTtlMs: config.taskTtlMs,
-      sessionIdleTtlMs: config.sessionIdleTtlMs,
-    });
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at || current < Date.now()) await this.ctx.storage.setAlarm(at);
-  }
-
-  /** An idle session ends itself; its Account forgets it first so no one can reach it meanwhile. */
-  async #expire(meta: SessionRecord): Promise<void> {
-    this.#log.info("session.idle_expired", { session_id: meta.sessionId });
-    const account = this.env.ACCOUNT.getByName(accountObjectName(meta.userId));
-    await account.forgetSession(meta.sessionId);
-    await this.end();
-  }
-
-  /** Deletes everything stored: no tables, nothing written, late callers read "not found". */
-  async #drop(): Promise<void> {
-    await this.ctx.storage.deleteAll();
-    this.#meta.reset();
-    this.#sql.forget();
-  }
-
-  #callRunner<T>(call: () => Promise<T>): Promise<T> {
-    return callRunner(this.#log, call);
-  }
-
-  /** Once per task: its end goes to the Account's count of running turns, then the next alarm is set. */
-  #turnEnded(taskId: string, end: TaskEnd): void {
-    const meta = this.#meta.read();
-    if (meta && taskId === meta.setupTaskId) {
-      void this.#workspace.setupEnded(meta, end).then(() => this.#schedule());
-      return;
-    }
-    if (meta) {
-      // Lost only with this object's eviction: then the Account settles its count with activeTaskIds.
-      this.env.ACCOUNT.getByName(accountObjectName(meta.userId))
-        .taskEnded(taskId)
-        .catch((error: unknown) =>
-          this.#log.warn("session.report_end", { task_id: taskId, error: String(error) }),
-        );
-    }
-    if (turnCompleted(end)) this.#meta.update({ resumable: true });
-    if (meta) this.#workspace.workDone(meta);
-    this.#schedule().catch((error: unknown) => this.#log.error("session.schedule", { error: String(error) }));
+  /** Runs an RPC that needs the session set up (session-rpc.ts); `missing` answers for none. */
+  #withMeta<T>(fn: (meta: SessionRecord) => T | Promise<T>, missing?: KiroError): Promise<Outcome<T>> {
+    return withSession(this.#meta, fn, missing);
   }
 
   #runner(): RunnerClient {
@@ -388,17 +254,11 @@ export class KiroSession extends DurableObject<Env> {
     return runnerForSession(this.env, meta.userId, meta.sessionId);
   }
 
-  #objectName(meta: SessionRecord): string {
-    return sessionObjectName(meta.userId, meta.sessionId);
-  }
-
   #info(): SessionInfo {
     return sessionInfoView(this.#requireMeta(), this.#store.running().length);
   }
 
   #requireMeta(): SessionRecord {
-    const meta = this.#meta.read();
-    if (!meta) throw new KiroError(ErrorCode.SessionNotFound, "Session not found.");
-    return meta;
+    return requireSession(this.#meta);
   }
 }
