@@ -2,14 +2,15 @@
  * `npm test`: the whole suite, every project of vitest.config.ts, in a few vitest processes run
  * one after another: one per workerd project, and one for the Node projects (node, e2e).
  *
- * Why: a vitest run of workerd projects (vitest-pool-workers) can stall for good between two
- * files: every test so far passed, workerd sits idle and nothing more is printed. Here it shows
- * mostly in the workers-auth project, and more often when several workerd projects share one
- * run; an open upstream report (cloudflare/workers-sdk#15498) describes the same. So each workerd
- * project gets a vitest process of its own, and a process that prints nothing for STALL_MS is
- * stopped (its whole process group) and run once more, saying so; a second stall fails the run.
- * Only a stall is run again, never a failure: a test that fails, or one that hangs every time,
- * fails the run.
+ * Why: a vitest run of workerd projects (vitest-pool-workers) could stall for good between two
+ * files: every test so far passed, workerd sat idle and nothing more was printed (seen mostly in
+ * workers-auth, more often with several workerd projects in one run; an open upstream report,
+ * cloudflare/workers-sdk#15498, describes the same). The projects now run their files in one
+ * isolate (`isolate: false`, test/helpers/workers-project.ts), which has not stalled since; as a
+ * guard, each workerd project gets a vitest process of its own, and a process that prints nothing
+ * for STALL_MS is stopped (its whole process group) and run once more, saying so; a second stall
+ * fails the run. Only a stall is run again, never a failure: a test that fails, or one that hangs
+ * every time, fails the run.
  *
  * `npm test -- <vitest arguments>` runs one vitest process with exactly those arguments
  * (e.g. `npm test -- --project node test/node/redaction.test.ts`).

@@ -1,7 +1,8 @@
 /**
  * A vitest project running tests inside workerd against this Worker and the real runner started
  * by test/worker/global-setup.ts. Each project gets its own Durable Object storage, so the auth
- * tests (which create tokens and so end local mode) cannot disturb the local-mode tests.
+ * tests (which create tokens and so end local mode) cannot disturb the local-mode tests; the files
+ * of one project share it.
  */
 import path from "node:path";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
@@ -57,6 +58,10 @@ export function workersProject(
       globalSetup: ["test/worker/global-setup.ts", ...(extra.globalSetup ?? [])],
       testTimeout: 60_000,
       hookTimeout: 60_000,
+      // One runner isolate for all of the project's files (they share its Durable Object storage;
+      // each file makes users of its own). A fresh isolate per file can leave the run waiting for
+      // good between two files (vitest-pool-workers), and costs ~0.6 s a file.
+      isolate: false,
     },
   });
 }

@@ -48,7 +48,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Ended, not only cancelling: no file leaves a turn streaming into the next one.
   await callTool(alice.client, "kiro_task_cancel", { task_id: alice.hungTask });
+  await pollUntilDone(alice.client, alice.hungTask);
   await alice.client.close();
   await bob.close();
 });

@@ -134,6 +134,7 @@ describe("Cancel", () => {
     const still = await callTool<StatusLike>(alice, "kiro_task_status", { task_id: taskId });
     expect(still.data.status).toBe("running");
     await callTool(alice, "kiro_task_cancel", { task_id: taskId });
+    await pollUntilDone(alice, taskId);
   });
 
   it("answers another user's task as not found, even with their own valid token", async () => {
@@ -153,6 +154,7 @@ describe("Cancel", () => {
     const still = await callTool<StatusLike>(alice, "kiro_task_status", { task_id: taskId });
     expect(still.data.status).toBe("running");
     await callTool(alice, "kiro_task_cancel", { task_id: taskId });
+    await pollUntilDone(alice, taskId);
   });
 
   it("cancels the running task when the token and origin are right", async () => {

@@ -37,5 +37,7 @@ export default defineConfig({
     globalSetup: ["test/worker-containers/global-setup.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // One runner isolate for both files, as in test/helpers/workers-project.ts.
+    isolate: false,
   },
 });
