@@ -103,9 +103,14 @@ describe("runner start-up checks", () => {
     await withRunner({ KIRO_RUN_RETENTION_MS: "0" }, async (runner) => {
       const runId = await startRun(runner, { message: "short-lived" });
       const events = await collectEvents(runner, runId);
+      // Until the retention timer has run, the events are still served (NDJSON, not one JSON body).
       const gone = await waitFor(async () => {
-        const response = await request(runner, "GET", `/runs/${runId}/events`);
-        return response.status === 410 ? response : undefined;
+        const response = await fetch(`${runner.url}/runs/${runId}/events`, { headers: runner.headers });
+        if (response.status !== 410) {
+          await response.body?.cancel();
+          return undefined;
+        }
+        return { body: (await response.json()) as unknown };
       });
       const error = (gone.body as RunnerErrorBody).error;
       expect(error.code).toBe("run_expired");
