@@ -52,11 +52,20 @@ async function projects(): Promise<ProjectEntry[]> {
   );
 }
 
+/** Signals a process group that may have ended already. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
 /** The running vitest's process group, stopped with this process. */
 let running: number | undefined;
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => {
-    if (running !== undefined) process.kill(-running, "SIGTERM");
+    if (running !== undefined) signalGroup(running, "SIGTERM");
     process.exit(1);
   });
 }
@@ -77,7 +86,7 @@ function runVitest(args: string[]): Promise<Outcome> {
       process.stderr.write(
         `\ntest: vitest ${args.join(" ")} printed nothing for ${STALL_MS / 60_000} minutes: stalled; stopping it\n`,
       );
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
     };
     const progress = () => {
       clearTimeout(timer);
