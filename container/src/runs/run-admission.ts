@@ -15,7 +15,7 @@ import type { Redactor } from "../text/redact.ts";
 import type { WorkspaceCloner } from "../workspace/clone.ts";
 import { newEntryPath } from "../workspace/files.ts";
 import { rebuildThenTurn } from "../workspace/prepare.ts";
-import type { RequestScope } from "../workspace/scope.ts";
+import { type RequestScope, unscopedScope } from "../workspace/scope.ts";
 import type { Workspace } from "../workspace/workspace.ts";
 import { slotRefusal } from "./run-slots.ts";
 
@@ -74,14 +74,7 @@ export class RunAdmission {
 
   /** The runner's own scope: the whole workspace and the runner's environment. */
   unscoped(): RequestScope {
-    const { workspace, cloner, config } = this.#deps;
-    return {
-      user: undefined,
-      workspace,
-      cloner,
-      kiroHome: config.kiroHome,
-      env: this.#deps.env ?? process.env,
-    };
+    return unscopedScope(this.#deps);
   }
 
   /**

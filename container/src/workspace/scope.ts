@@ -42,6 +42,14 @@ export interface RequestScope {
   env: NodeJS.ProcessEnv;
 }
 
+/** What the runner's own scope is made of. */
+export type UnscopedDeps = Pick<ScopesDeps, "config" | "workspace" | "cloner" | "env">;
+
+/** The runner's own scope: the whole workspace root, its KIRO_HOME and its own environment. */
+export function unscopedScope({ config, workspace, cloner, env }: UnscopedDeps): RequestScope {
+  return { user: undefined, workspace, cloner, kiroHome: config.kiroHome, env: env ?? process.env };
+}
+
 export interface ScopesDeps {
   config: RunnerConfig;
   workspace: Workspace;
@@ -62,14 +70,7 @@ export class Scopes {
 
   /** The runner's own scope: the whole root. */
   get unscoped(): RequestScope {
-    const { workspace, cloner, config } = this.#deps;
-    return {
-      user: undefined,
-      workspace,
-      cloner,
-      kiroHome: config.kiroHome,
-      env: this.#deps.env ?? process.env,
-    };
+    return unscopedScope(this.#deps);
   }
 
   /** The scope of `user` (RUNNER_USER_HEADER's value), or the unscoped one without a user. */
