@@ -2,12 +2,12 @@
  * `npm test`: the whole suite, every project of vitest.config.ts, in a few vitest processes run
  * one after another: one per workerd project, and one for the Node projects (node, e2e).
  *
- * Why: a vitest run of workerd projects (vitest-pool-workers) could stall for good between two
- * files: every test so far passed, workerd sat idle and nothing more was printed (seen mostly in
- * workers-auth, more often with several workerd projects in one run; an open upstream report,
- * cloudflare/workers-sdk#15498, describes the same). The projects now run their files in one
- * isolate (`isolate: false`, test/helpers/workers-project.ts), which has not stalled since; as a
- * guard, each workerd project gets a vitest process of its own, and a process that prints nothing
+ * Why: a vitest run of workerd projects (vitest-pool-workers) can stall for good: every test so
+ * far passed, workerd sits idle and nothing more is printed (seen mostly in workers-auth, more
+ * often with several workerd projects in one run; an open upstream report,
+ * cloudflare/workers-sdk#15498, describes the same). Running each project's files in one isolate
+ * (`isolate: false`, test/helpers/workers-project.ts) makes it rarer, not impossible. So each
+ * workerd project gets a vitest process of its own, and a process that prints nothing
  * for STALL_MS is stopped (its whole process group) and run once more, saying so; a second stall
  * fails the run. Only a stall is run again, never a failure: a test that fails, or one that hangs
  * every time, fails the run.
