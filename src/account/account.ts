@@ -95,12 +95,14 @@ export class Account extends DurableObject<Env> {
   ): Promise<Outcome<TaskStarted>> {
     return outcome(async () => {
       const target = unwrap(await this.resolveSession(userId, sessionId));
+      // Read before the turn is counted, so a failure here leaves no running row behind.
+      const secrets = await this.#secrets.read(userId);
       const taskId = await this.#admit(userId, target);
       this.#startsInFlight.add(taskId);
       let started: Outcome<TaskStarted>;
       try {
         // A start whose answer is lost keeps its row: the session's own answer settles it later.
-        started = await this.#session(userId, target).startTask(message, taskId, options);
+        started = await this.#session(userId, target).startTask(message, taskId, secrets, options);
       } finally {
         this.#startsInFlight.delete(taskId);
       }

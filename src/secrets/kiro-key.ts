@@ -3,6 +3,7 @@ import { ErrorCode, KiroError, unwrap } from "../errors.ts";
 import { accountObjectName } from "../ids.ts";
 import { settings } from "../settings.ts";
 import { setSecretCommand } from "./names.ts";
+import type { SecretValues } from "./store.ts";
 
 /**
  * The Kiro API key a user's kiro-cli runs with, in this order:
@@ -15,7 +16,12 @@ import { setSecretCommand } from "./names.ts";
  */
 export async function kiroApiKeyFor(env: Env, userId: string): Promise<string | undefined> {
   const account = env.ACCOUNT.getByName(accountObjectName(userId));
-  const own = unwrap(await account.secretValues(userId)).KIRO_API_KEY;
+  return kiroApiKeyOf(env, userId, unwrap(await account.secretValues(userId)));
+}
+
+/** kiroApiKeyFor with the user's secrets already at hand (the Account hands them to a start). */
+export function kiroApiKeyOf(env: Env, userId: string, secrets: SecretValues): string | undefined {
+  const own = secrets.KIRO_API_KEY;
   if (own !== undefined) return own;
   const operatorKey = operatorApiKey(env);
   if (userId === LOCAL_USER_ID) return operatorKey;

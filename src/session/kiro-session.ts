@@ -5,7 +5,8 @@ import { type Outcome, outcome, taskNotFound } from "../errors.ts";
 import { sessionIdOfTask } from "../ids.ts";
 import type { AgentInfo, CommandResponse, ReadFileResponse, RunnerClient } from "../runner/client.ts";
 import { runnerForSession } from "../runner/select.ts";
-import { kiroApiKeyFor } from "../secrets/kiro-key.ts";
+import { kiroApiKeyOf } from "../secrets/kiro-key.ts";
+import type { SecretValues } from "../secrets/store.ts";
 import { settings } from "../settings.ts";
 import { durableSql, LazySchemaSql } from "../storage/sql.ts";
 import { createLogger, type Logger } from "../util/log.ts";
@@ -94,20 +95,22 @@ export class KiroSession extends DurableObject<Env> {
 
   /**
    * Starts a turn as task `taskId` (minted by the Account, which counts it as running until this
-   * object reports its end).
+   * object reports its end). `secrets` are the user's own, decrypted: the Account hands them over
+   * with the start, so the turn's Kiro API key and git credential cost no call back to it.
    */
   async startTask(
     message: string,
     taskId: string,
+    secrets: SecretValues,
     options: StartOptions = {},
   ): Promise<Outcome<TaskStarted>> {
     return this.#withMeta(async (meta) => {
       if (sessionIdOfTask(taskId) !== meta.sessionId)
         throw new TypeError(`task ${taskId} is not of this session`);
       requireReady(meta);
-      const apiKey = await kiroApiKeyFor(this.env, meta.userId);
+      const apiKey = kiroApiKeyOf(this.env, meta.userId, secrets);
       const current = await this.#workspace.beforeTurn(meta);
-      const workspace = await this.#workspace.source(current);
+      const workspace = this.#workspace.source(current, secrets);
       const started = await this.#tasks.start(current, message, apiKey, taskId, { ...options, workspace });
       this.#workspace.deliverNotice(taskId);
       this.#meta.update({ lastActive: Date.now() });
@@ -125,7 +128,7 @@ export class KiroSession extends DurableObject<Env> {
   async taskStatus(request: StatusRequest): Promise<Outcome<TaskStatusView>> {
     return this.#withMeta(
       (meta) => this.#tasks.status(meta.sessionId, request),
-      taskNotFound(request.taskId),
+      () => taskNotFound(request.taskId),
     );
   }
 
@@ -136,23 +139,32 @@ export class KiroSession extends DurableObject<Env> {
 
   /** The message that started `taskId` (running, finished or expired): the live view's heading. */
   async taskOverview(taskId: string): Promise<Outcome<TaskOverview>> {
-    return this.#withMeta(() => taskOverview(this.#store, this.#history, taskId), taskNotFound(taskId));
+    return this.#withMeta(
+      () => taskOverview(this.#store, this.#history, taskId),
+      () => taskNotFound(taskId),
+    );
   }
 
   /** The answer's text in chunks `from`..`to`, cut at `maxBytes`: a stretch the live view renders. */
   async answerText(taskId: string, from: number, to: number, maxBytes: number) {
-    return this.#withMeta(() => {
-      if (this.#store.get(taskId) === undefined) throw taskNotFound(taskId);
-      return this.#store.result(taskId, maxBytes, from, to);
-    }, taskNotFound(taskId));
+    return this.#withMeta(
+      () => {
+        if (this.#store.get(taskId) === undefined) throw taskNotFound(taskId);
+        return this.#store.result(taskId, maxBytes, from, to);
+      },
+      () => taskNotFound(taskId),
+    );
   }
 
   /** A task's state without its chunks: for MCP Tasks extension clients (src/mcp/tasks). */
   async taskDigest(taskId: string): Promise<Outcome<TaskDigest>> {
-    return this.#withMeta(async (meta) => {
-      const end = { taskId, fromChunkIndex: Number.MAX_SAFE_INTEGER, waitMs: 0 };
-      return taskDigest(this.#store, await this.#tasks.status(meta.sessionId, end));
-    }, taskNotFound(taskId));
+    return this.#withMeta(
+      async (meta) => {
+        const end = { taskId, fromChunkIndex: Number.MAX_SAFE_INTEGER, waitMs: 0 };
+        return taskDigest(this.#store, await this.#tasks.status(meta.sessionId, end));
+      },
+      () => taskNotFound(taskId),
+    );
   }
 
   /**
@@ -175,7 +187,10 @@ export class KiroSession extends DurableObject<Env> {
   }
 
   async cancelTask(taskId: string): Promise<Outcome<TaskStatusView>> {
-    return this.#withMeta((meta) => this.#tasks.cancel(meta.sessionId, taskId), taskNotFound(taskId));
+    return this.#withMeta(
+      (meta) => this.#tasks.cancel(meta.sessionId, taskId),
+      () => taskNotFound(taskId),
+    );
   }
 
   async listTasks(includeDone: boolean): Promise<Outcome<TaskSummary[]>> {
@@ -245,7 +260,7 @@ export class KiroSession extends DurableObject<Env> {
   }
 
   /** Runs an RPC that needs the session set up (session-rpc.ts); `missing` answers for none. */
-  #withMeta<T>(fn: (meta: SessionRecord) => T | Promise<T>, missing?: KiroError): Promise<Outcome<T>> {
+  #withMeta<T>(fn: (meta: SessionRecord) => T | Promise<T>, missing?: () => KiroError): Promise<Outcome<T>> {
     return withSession(this.#meta, fn, missing);
   }
 

@@ -13,21 +13,22 @@ function sessionMissing(): KiroError {
 
 /**
  * Runs an RPC that needs the session set up: `fn` gets its record. A missing session answers
- * `missing`; task calls pass their task's "not found", so a foreign task id gets exactly the
- * answer an unknown one gets.
+ * `missing()`; task calls pass their task's "not found", so a foreign task id gets exactly the
+ * answer an unknown one gets. The error is built only when it is the answer: building one
+ * captures a stack, which a poll that finds its task should not pay for.
  */
 export function withSession<T>(
   meta: SessionMeta,
   fn: (record: SessionRecord) => T | Promise<T>,
-  missing: KiroError = sessionMissing(),
+  missing: () => KiroError = sessionMissing,
 ): Promise<Outcome<T>> {
   return outcome(async () => {
     const record = meta.read();
-    if (!record) throw missing;
+    if (!record) throw missing();
     try {
       return await fn(record);
     } catch (error) {
-      if (!meta.read()) throw missing;
+      if (!meta.read()) throw missing();
       throw error;
     }
   });

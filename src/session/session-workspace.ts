@@ -9,6 +9,7 @@ import { ErrorCode, KiroError, messageOf } from "../errors.ts";
 import { newTaskId, sessionObjectName } from "../ids.ts";
 import type { ReadFileResponse, RunnerClient } from "../runner/client.ts";
 import { gitTokenFor } from "../secrets/git-token.ts";
+import type { SecretValues } from "../secrets/store.ts";
 import { settings } from "../settings.ts";
 import type { Logger } from "../util/log.ts";
 import { startChange } from "./container-starts.ts";
@@ -125,11 +126,14 @@ export class SessionWorkspace {
     return this.#deps.env.KIRO_CONTAINER.getByName(sessionObjectName(meta.userId, meta.sessionId));
   }
 
-  /** Where a session's clone comes from, so its runner can make it again if it is gone. */
-  async source(meta: SessionRecord): Promise<WorkspaceSource | undefined> {
+  /**
+   * Where a session's clone comes from, so its runner can make it again if it is gone; the git
+   * credential is the user's own GIT_TOKEN, from `secrets`.
+   */
+  source(meta: SessionRecord, secrets: SecretValues): WorkspaceSource | undefined {
     if (!meta.cloned) return undefined;
     const { url, commit, branch } = meta.cloned;
-    return { url, commit, branch: branch ?? null, git_token: await gitTokenFor(this.#deps.env, meta.userId) };
+    return { url, commit, branch: branch ?? null, git_token: secrets.GIT_TOKEN };
   }
 
   /** Puts the session's pending workspace notice on task `taskId`, first of its output. */
