@@ -4,7 +4,10 @@
  * baseline, and what each unit of work costs the server. Prints tables; no pass/fail. Bounded to
  * BUDGET_MS.
  *
- *   round trips    kiro_task_status on a finished task (wait_ms 0) vs ping and tools/list
+ *   round trips    kiro_task_status on a finished task (wait_ms 0) vs ping, interleaved; then
+ *                  tools/list on its own (the SDK client compiles a validator for every tool's
+ *                  output schema on each list, tens of ms of its own CPU that would land in the
+ *                  next call timed), through the SDK and as the same request sent with fetch
  *   first visible  stub writes "line i t=<now>" (@stamp), the reader subtracts t when it sees it,
  *                  through a long-poll vs on the runner's own event stream
  *   live           a 5 MB task (@bytes), start call to last byte visible, vs the runner's stream
@@ -25,6 +28,7 @@ import {
   finishedTask,
   mcpLineLatency,
   mcpThroughput,
+  recordingFetch,
   roundTrips,
   runnerLineLatency,
   runnerThroughput,
@@ -41,6 +45,7 @@ const BUDGET_MS = 5 * 60_000;
 /** 100 stamped lines 30 ms apart: about 3 s per target. */
 const LINE_MESSAGE = "@lines 100\n@delay 30\n@stamp";
 const ROUND_TRIPS = 200;
+const LIST_ROUND_TRIPS = 50;
 const THROUGHPUT_BYTES = 5_000_000;
 const THROUGHPUT_RUNS = 3;
 /** A long finished task to catch up on: just under KIRO_MAX_TASK_OUTPUT_BYTES (32 MiB) of raw output. */
@@ -67,7 +72,8 @@ async function main(): Promise<void> {
   );
   dev = await startDevServer({ env: { KIRO_DEBUG_COUNTERS: "1" } });
   runner = await startRunner();
-  client = await connectMcp(dev.mcpUrl);
+  const recorder = recordingFetch();
+  client = await connectMcp(dev.mcpUrl, recorder.fetch);
   const session = await callTool<{ session_id: string }>(client, "kiro_session_create");
   if (session.isError) throw new Error(`kiro_session_create failed: ${session.text}`);
   const sessionId = session.data.session_id;
@@ -77,10 +83,13 @@ async function main(): Promise<void> {
   const done = await finishedTask(mcp, sessionId); // also warms the session's Durable Object
   const status = () =>
     callTool(mcp, "kiro_task_status", { task_id: done.taskId, from_chunk_index: done.next, wait_ms: 0 });
-  const trips = await roundTrips(
-    { status, ping: () => mcp.ping(), list: () => mcp.listTools() },
-    ROUND_TRIPS,
-  );
+  const trips = {
+    ...(await roundTrips({ status, ping: () => mcp.ping() }, ROUND_TRIPS)),
+    ...(await roundTrips(
+      { list: () => mcp.listTools(), listFetch: recorder.replay("tools/list") },
+      LIST_ROUND_TRIPS,
+    )),
+  };
   const lines = {
     mcp: await mcpLineLatency(mcp, sessionId, LINE_MESSAGE),
     runner: await runnerLineLatency(runner, LINE_MESSAGE),

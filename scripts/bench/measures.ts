@@ -86,6 +86,35 @@ export async function finishedTask(
   return { taskId, next: final.next_chunk_index };
 }
 
+/**
+ * A fetch for the MCP client that keeps the last POST of each JSON-RPC method, and `replay` to
+ * send that same request again with plain fetch: the server's part of a call without the SDK
+ * client's own work on the answer.
+ */
+export function recordingFetch(): {
+  fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  replay: (method: string) => () => Promise<string>;
+} {
+  const sent = new Map<string, { url: string; init: RequestInit }>();
+  return {
+    fetch: (input, init) => {
+      if (init?.method === "POST" && typeof init.body === "string") {
+        const { method } = JSON.parse(init.body) as { method?: string };
+        if (method)
+          sent.set(method, { url: String(input), init: { ...init, headers: new Headers(init.headers) } });
+      }
+      return fetch(input, init);
+    },
+    replay: (method) => async () => {
+      const request = sent.get(method);
+      if (!request) throw new Error(`no ${method} request was recorded`);
+      const response = await fetch(request.url, request.init);
+      if (!response.ok) throw new Error(`${method} replay answered ${response.status}`);
+      return response.text();
+    },
+  };
+}
+
 /** Milliseconds per call of each operation, `rounds` times, interleaved so drift hits all alike. */
 export async function roundTrips(
   operations: Record<string, () => Promise<unknown>>,

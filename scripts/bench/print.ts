@@ -9,7 +9,7 @@ import type { Throughput } from "./measures.ts";
 import { mbPerSecond, median, ms, percentile, ratio, table } from "./report.ts";
 
 export interface Felt {
-  /** Milliseconds per call, by operation: status, ping, list. */
+  /** Milliseconds per call, by operation: status, ping; list (SDK client), listFetch (plain fetch). */
   trips: Record<string, number[]>;
   /** Stub write → visible, milliseconds: through MCP, and on the runner's own stream. */
   lines: Record<"mcp" | "runner", number[]>;
@@ -53,7 +53,8 @@ export function printFelt(felt: Felt, throughputBytes: number): void {
       [
         row("kiro_task_status round trip (finished task, wait_ms 0)", trips.status, trips.ping),
         row("  baseline: ping round trip", trips.ping),
-        row("  tools/list round trip", trips.list, trips.ping),
+        row("  tools/list round trip, SDK client (validators built per list)", trips.list, trips.ping),
+        row("  tools/list round trip, the same request by fetch", trips.listFetch, trips.ping),
         row("first visible: stub write → kiro_task_status long-poll", lines.mcp, lines.runner, 0),
         row("  baseline: stub write → runner event stream", lines.runner, undefined, 0),
         rateRow(
