@@ -19,12 +19,24 @@ import { forgetExpired, isExpired, oldestEnded, sweepEnded } from "./task-retent
 import { ACTIVE_SQL, type ChunkRow, isActive, type TaskEnd, type TaskRow } from "./task-rows.ts";
 
 const PREVIEW_CHARS = 200;
+/**
+ * Answers of ended tasks kept in memory: a client that polls a finished task (or reconnects to it)
+ * gets the answer with every last page, and it never changes once the task has ended.
+ */
+const REMEMBERED_ANSWERS = 4;
+
+export interface Answer {
+  text: string;
+  truncated: boolean;
+}
 
 /** Tasks, their chunks and the conversation, over the session object's SQLite. */
 export class TaskStore {
   readonly #sql: Sql;
   /** Kiro's permission requests waiting for a client, recorded as their chunks are stored. */
   readonly prompts: PermissionPromptStore;
+  /** Final answers of ended tasks by "id max-bytes", least recently used first. */
+  readonly #answers = new Map<string, Answer>();
 
   constructor(sql: Sql) {
     this.#sql = sql;
@@ -215,13 +227,24 @@ export class TaskStore {
   }
 
   /** The answer's text (or that of chunks `fromIdx` to `toIdx`), cut at `maxBytes`. */
-  result(
-    id: string,
-    maxBytes: number,
-    fromIdx = 0,
-    toIdx = Number.MAX_SAFE_INTEGER,
-  ): { text: string; truncated: boolean } {
+  result(id: string, maxBytes: number, fromIdx = 0, toIdx = Number.MAX_SAFE_INTEGER): Answer {
     return answerText(this.#sql, id, maxBytes, fromIdx, toIdx);
+  }
+
+  /**
+   * The whole answer of `task`, cut at `maxBytes`; read once for an ended task (its chunks never
+   * change again), every time for an active one.
+   */
+  answer(task: TaskRow, maxBytes: number): Answer {
+    if (isActive(task.status)) return this.result(task.id, maxBytes);
+    const key = `${task.id} ${maxBytes}`;
+    const known = this.#answers.get(key);
+    this.#answers.delete(key);
+    const answer = known ?? this.result(task.id, maxBytes);
+    this.#answers.set(key, answer);
+    if (this.#answers.size > REMEMBERED_ANSWERS)
+      this.#answers.delete(this.#answers.keys().next().value as string);
+    return answer;
   }
 
   /** Deletes finished tasks that ended before `cutoff` (see task-retention.ts); how many. */

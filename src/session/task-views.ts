@@ -35,7 +35,9 @@ export function statusView(
   fromIdx: number,
   maxBytes: number = LIMITS.MAX_STATUS_BYTES,
 ): TaskStatusView {
-  const chunks = store.readChunks(task.id, fromIdx, maxBytes, LIMITS.MAX_STATUS_CHUNKS);
+  // Nothing past the last chunk: a poll at the end of the output (the usual one) reads no chunk.
+  const chunks =
+    fromIdx < task.chunk_count ? store.readChunks(task.id, fromIdx, maxBytes, LIMITS.MAX_STATUS_CHUNKS) : [];
   const lastIndex = chunks.at(-1)?.idx ?? fromIdx - 1;
   const isDone = !isActive(task.status);
   const view: TaskStatusView = {
@@ -69,7 +71,7 @@ export function statusView(
   if (task.status === "completed") {
     // The answer comes with the last page only, so paging a long output does not repeat it.
     if (view.has_more) return view;
-    const result = store.result(task.id, LIMITS.MAX_RESULT_BYTES);
+    const result = store.answer(task, LIMITS.MAX_RESULT_BYTES);
     view.result = result.text;
     view.result_truncated = result.truncated;
   } else {

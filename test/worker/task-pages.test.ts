@@ -10,6 +10,7 @@ import { LIMITS } from "../../src/config.ts";
 import type { NewChunk } from "../../src/session/chunks.ts";
 import { SESSION_SCHEMA } from "../../src/session/schema.ts";
 import { TaskStore } from "../../src/session/task-store.ts";
+import { statusView } from "../../src/session/task-views.ts";
 import { durableSql, migrate, type Sql } from "../../src/storage/sql.ts";
 import { stubBytesOutput } from "../fixtures/stub-output.mjs";
 import {
@@ -129,4 +130,44 @@ it("reads only a page's own rows, and only the answer's rows for result", async 
   });
   // 400 chunks stored: a 5-chunk page reads the 5 and the one that did not fit.
   expect(counts).toEqual({ page: 5, pageRows: 6, answerBytes: 100_000, answerRows: 11 });
+});
+
+it("reads an ended task's answer once, and nothing at all for a poll at the end of its output", async () => {
+  const stub = env.KIRO_SESSION.getByName(`pages-${crypto.randomUUID()}`);
+  const reads = await runInDurableObject(stub, (_instance, state) => {
+    const inner = durableSql(state.storage);
+    migrate(inner, SESSION_SCHEMA);
+    const counter = { rows: 0 };
+    const store = new TaskStore(countingSql(inner, counter));
+    const chunk = (content: string): NewChunk => ({
+      kind: "text",
+      content,
+      data: null,
+      bytes: content.length,
+      createdAt: 1,
+    });
+    store.create("task_end", "hello", 1);
+    store.append("task_end", [chunk("one "), chunk("two ")], 1, 1 << 30);
+    const row = () => store.get("task_end") ?? expect.unreachable("task row");
+    // While the task runs its answer grows: it is read again every time.
+    const running = [store.answer(row(), 100).text];
+    store.append("task_end", [chunk("three")], 2, 1 << 30);
+    running.push(store.answer(row(), 100).text);
+    store.finish("task_end", { status: "completed", reason: "exited" }, 2, 100);
+
+    const polls = [];
+    for (let poll = 0; poll < 3; poll++) {
+      counter.rows = 0;
+      const view = statusView(store, "sess_end", row(), 3);
+      polls.push({ result: view.result, chunks: view.new_chunks.length, rowsRead: counter.rows });
+    }
+    return { running, polls };
+  });
+  expect(reads.running).toEqual(["one two ", "one two three"]);
+  // The first poll after the end reads the answer's three rows; the next ones read none.
+  expect(reads.polls).toEqual([
+    { result: "one two three", chunks: 0, rowsRead: 3 },
+    { result: "one two three", chunks: 0, rowsRead: 0 },
+    { result: "one two three", chunks: 0, rowsRead: 0 },
+  ]);
 });
