@@ -2,9 +2,11 @@
  * `npm run load`: N sessions each run chatty kiro-cli stub tasks back to back while M pollers
  * long-poll them through `wrangler dev` on 127.0.0.1 (its own dev server, test/helpers/dev-server.ts).
  * Each session first runs one short turn (its kiro-cli starting), a few sessions at a time, timed
- * apart from the load. Prints throughput, poll latency, errors, Durable Object requests and
- * workerd CPU, and checks every poller's copy of every task's output byte for byte. Exits non-zero
- * on any error. Bounded in time and in requests.
+ * apart from the load; then every poller pings back to back for a few seconds, the same-run
+ * baseline (what any request costs at that many clients on this machine). Prints throughput, poll
+ * latency against that baseline, errors, Durable Object requests and CPU by process, and checks
+ * every poller's copy of every task's output byte for byte. Exits non-zero on any error. Bounded
+ * in time and in requests.
  *
  *   npm run load                                   8 sessions, 16 pollers, 20 s of load
  *   npm run load -- --sessions 4 --pollers 12 --duration 10
@@ -29,12 +31,13 @@ import { runBounded, stopDevServer } from "./bench/bounded-run.ts";
 import { countsSince, doRequests } from "./bench/do-requests.ts";
 import { cpuProbe } from "./bench/process-cpu.ts";
 import { machine } from "./bench/report.ts";
-import { cpuNow, report } from "./load/report.ts";
+import { cpuNow, machineCpu, report } from "./load/report.ts";
 import {
   bytesTask,
   driveSession,
   emptyStats,
   linesTask,
+  pingBaseline,
   type SessionLoad,
   type TaskShape,
   warmSessions,
@@ -45,6 +48,8 @@ const LINES = 200;
 const LINE_DELAY_MS = 10;
 /** Long-poll wait of each kiro_task_status call. */
 const WAIT_MS = 5_000;
+/** The baseline phase: every poller pings back to back for this long, before the load. */
+const BASELINE_MS = 5_000;
 /** Sessions whose first turn (and so kiro-cli's start) runs at once before the load phase. */
 const WARM_UP_CONCURRENCY = 4;
 /** Time for the dev server to start, and for the last tasks to finish after the load phase. */
@@ -138,6 +143,8 @@ async function main(opts: Options): Promise<void> {
     `warm-up: a first turn in each of the ${sessions.length} sessions (its kiro-cli starting), ` +
       `${WARM_UP_CONCURRENCY} at a time: ${(warmMs / 1000).toFixed(1)} s, not counted below\n`,
   );
+  const pollers = sessions.flatMap((session) => session.pollers);
+  const baselineMs = await pingBaseline(pollers, BASELINE_MS);
   const stats = emptyStats();
   const limits = {
     endsAt: Date.now() + opts.durationS * 1000,
@@ -147,6 +154,7 @@ async function main(opts: Options): Promise<void> {
   const probe = cpuProbe(dev.pid);
   const before = await doRequests(dev.baseUrl);
   const cpuBefore = cpuNow(probe);
+  const machineBefore = machineCpu();
   const begun = performance.now();
   await Promise.all(sessions.map((session) => driveSession(session, shape, limits, stats)));
   const seconds = (performance.now() - begun) / 1000;
@@ -155,8 +163,10 @@ async function main(opts: Options): Promise<void> {
     workerd: cpuAfter.workerd - cpuBefore.workerd,
     runner: cpuAfter.runner - cpuBefore.runner,
     kiro: cpuAfter.kiro - cpuBefore.kiro,
+    clients: cpuAfter.clients - cpuBefore.clients,
+    machine: machineCpu() - machineBefore,
   };
-  report(stats, seconds, countsSince(before, await doRequests(dev.baseUrl)), cpuMs, WAIT_MS);
+  report(stats, seconds, countsSince(before, await doRequests(dev.baseUrl)), cpuMs, WAIT_MS, baselineMs);
   if (stats.errors.length > 0 || stats.exactReads === 0) {
     // The Worker and the runner log the causes of errors there, not to the client.
     const log = path.join(os.tmpdir(), `kiro-load-${Date.now()}.log`);

@@ -96,6 +96,27 @@ export async function warmSessions(sessions: SessionLoad[], concurrency: number)
   return performance.now() - begun;
 }
 
+/**
+ * The same-run baseline: every poller's client sends MCP pings back to back for `ms`, as many at
+ * once as there are pollers and nothing else running. A ping is the cheapest MCP request (no
+ * Durable Object, no runner), so its latency at this concurrency is what this machine and
+ * `wrangler dev` give any request under the same number of clients. Returns milliseconds per ping.
+ */
+export async function pingBaseline(clients: readonly Client[], ms: number): Promise<number[]> {
+  const latencies: number[] = [];
+  const endsAt = performance.now() + ms;
+  await Promise.all(
+    clients.map(async (client) => {
+      while (performance.now() < endsAt) {
+        const begun = performance.now();
+        await client.ping();
+        latencies.push(performance.now() - begun);
+      }
+    }),
+  );
+  return latencies;
+}
+
 /** Runs tasks in the session until the load phase ends (or an error stops it). */
 export async function driveSession(
   load: SessionLoad,
