@@ -18,8 +18,11 @@ export function ms(value: number, decimals = value < 10 ? 2 : 1): string {
   return `${value.toFixed(decimals)} ms`;
 }
 
+/** value / baseline, with two decimals below 10 (a target such as 1.2× is judged on the second). */
 export function ratio(value: number, baseline: number): string {
-  return Number.isFinite(value / baseline) ? `${(value / baseline).toFixed(1)}×` : "–";
+  const times = value / baseline;
+  if (!Number.isFinite(times)) return "–";
+  return `${times.toFixed(times < 10 ? 2 : 1)}×`;
 }
 
 export function mbPerSecond(bytes: number, elapsedMs: number): number {

@@ -5,9 +5,19 @@ import { authenticate, type Identity } from "./authenticate.ts";
 export type IdentifiedEnv = { Bindings: Env; Variables: { identity: Identity | undefined } };
 
 /**
+ * Headers that let a web page read a refusal: a browser-based MCP client signs in by reading the
+ * 401's `WWW-Authenticate` (where the resource metadata is). Bearer tokens, never cookies, so any
+ * origin may read it.
+ */
+const REFUSAL_CORS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Expose-Headers": "WWW-Authenticate",
+} as const;
+
+/**
  * Who is calling (see authenticate), for /mcp and the secrets API. OAuth access tokens are
- * accepted where `oauth` is set: on /mcp, the resource they are issued for. CORS preflights carry
- * no credentials and pass through.
+ * accepted where `oauth` is set: on /mcp, the resource they are issued for, whose refusals are
+ * also readable cross-origin (REFUSAL_CORS). CORS preflights carry no credentials and pass through.
  */
 export function identify(options: { oauth?: boolean } = {}) {
   return createMiddleware<IdentifiedEnv>(async (c, next) => {
@@ -16,7 +26,11 @@ export function identify(options: { oauth?: boolean } = {}) {
       return next();
     }
     const identity = await authenticate(c.req.raw, c.env, options);
-    if (identity instanceof Response) return identity;
+    if (identity instanceof Response) {
+      if (options.oauth)
+        for (const [name, value] of Object.entries(REFUSAL_CORS)) identity.headers.set(name, value);
+      return identity;
+    }
     c.set("identity", identity);
     return next();
   });

@@ -59,6 +59,9 @@ describe("discovery", () => {
       `Bearer resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource"`,
     );
     expect(((await response.json()) as { error: string }).error).toBe("invalid_token");
+    // A web page (a browser-based MCP client) may read the challenge.
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(response.headers.get("access-control-expose-headers")).toBe("WWW-Authenticate");
   });
 
   it("answers a bad token with error=invalid_token and the metadata", async () => {
