@@ -7,7 +7,7 @@
  *   POST /token                                         codes, refresh, revocation
  * All of them only on an origin that can be an issuer (https, or http on loopback).
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type Next } from "hono";
 import { ErrorCode, errorJson } from "../errors.ts";
 import { authorizeRoutes } from "./authorize.ts";
 import {
@@ -40,7 +40,7 @@ export function oauthRoutes() {
 
   routes.all("/.well-known/oauth-authorization-server", serveByLibrary);
   routes.all(TOKEN_PATH, serveByLibrary);
-  routes.all(REGISTER_PATH, serveByLibrary);
+  routes.all(REGISTER_PATH, limitRegistrations, serveByLibrary);
   routes.route(AUTHORIZE_PATH, authorizeRoutes());
 
   return routes;
@@ -50,6 +50,25 @@ function serveByLibrary(c: Context<OAuthEnv>) {
   const origin = oauthOrigin(c.req.url);
   if (!origin) return notAnIssuer(c);
   return authorizationServer(origin).fetch(c.req.raw, c.env, workerContext(c));
+}
+
+/**
+ * At most REGISTER_LIMIT's count of client registrations per address a minute (wrangler.toml):
+ * an MCP client registers once, so only a script filling the client store meets the limit.
+ */
+async function limitRegistrations(c: Context<OAuthEnv>, next: Next) {
+  if (c.req.method !== "POST") return next();
+  const address = c.req.header("cf-connecting-ip")?.trim() || "unknown";
+  const { success } = await c.env.REGISTER_LIMIT.limit({ key: address });
+  if (success) return next();
+  c.header("Retry-After", "60");
+  return c.json(
+    {
+      error: "temporarily_unavailable",
+      error_description: "Too many client registrations from your address. Try again in a minute.",
+    },
+    429,
+  );
 }
 
 /** The Worker's ExecutionContext, which Hono types as its own narrower interface. */

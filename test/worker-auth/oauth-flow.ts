@@ -28,15 +28,16 @@ export async function pkce(): Promise<Pkce> {
   return { verifier, challenge: base64url(new Uint8Array(digest)) };
 }
 
-/** Dynamic client registration of a public client (or a confidential one); its client_id. */
-export async function register(
+/** A POST /register of a client, from `address` (CF-Connecting-IP). */
+export function registration(
   name = "Test Client",
   redirectUris = [REDIRECT_URI],
   authMethod: "none" | "client_secret_basic" = "none",
-): Promise<string> {
-  const response = await workerFetch(`${ORIGIN}/register`, {
+  address = randomAddress(),
+): Promise<Response> {
+  return workerFetch(`${ORIGIN}/register`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "cf-connecting-ip": address },
     body: JSON.stringify({
       client_name: name,
       redirect_uris: redirectUris,
@@ -45,8 +46,26 @@ export async function register(
       response_types: ["code"],
     }),
   });
+}
+
+/**
+ * Dynamic client registration of a public client (or a confidential one); its client_id. Each
+ * from an address of its own, so the per-address limit on registrations is only met on purpose.
+ */
+export async function register(
+  name = "Test Client",
+  redirectUris = [REDIRECT_URI],
+  authMethod: "none" | "client_secret_basic" = "none",
+): Promise<string> {
+  const response = await registration(name, redirectUris, authMethod);
   expect(response.status).toBe(201);
   return ((await response.json()) as { client_id: string }).client_id;
+}
+
+/** A random address in the documentation prefix (RFC 3849, 2001:db8::/32). */
+function randomAddress(): string {
+  const groups = Array.from(crypto.getRandomValues(new Uint16Array(4)), (group) => group.toString(16));
+  return `2001:db8::${groups.join(":")}`;
 }
 
 export function authorizeUrl(

@@ -14,6 +14,7 @@ import {
   REDIRECT_URI,
   RESOURCE,
   register,
+  registration,
   type Tokens,
   token,
 } from "./oauth-flow.ts";
@@ -62,6 +63,21 @@ describe("discovery", () => {
     // A web page (a browser-based MCP client) may read the challenge.
     expect(response.headers.get("access-control-allow-origin")).toBe("*");
     expect(response.headers.get("access-control-expose-headers")).toBe("WWW-Authenticate");
+  });
+
+  it("limits client registrations to 10 a minute per address, with a clear 429", async () => {
+    const address = "2001:db8::5eed";
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 11; attempt++) {
+      statuses.push((await registration("Script", [REDIRECT_URI], "none", address)).status);
+    }
+    expect(statuses).toEqual([...Array(10).fill(201), 429]);
+    const refused = await registration("Script", [REDIRECT_URI], "none", address);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("60");
+    expect(await refused.json()).toMatchObject({ error: "temporarily_unavailable" });
+    // Another address is not held up.
+    expect((await registration("Other", [REDIRECT_URI], "none", "2001:db8::1")).status).toBe(201);
   });
 
   it("answers a bad token with error=invalid_token and the metadata", async () => {
