@@ -15,18 +15,16 @@
  * `npm test -- <vitest arguments>` runs one vitest process with exactly those arguments
  * (e.g. `npm test -- --project node test/node/redaction.test.ts`).
  */
-import { spawn } from "node:child_process";
 import path from "node:path";
 import type { TestProjectConfiguration } from "vitest/config";
 import rootConfig from "../vitest.config.ts";
+import { type Outcome, runWatched, runWithOneRetry, signalGroup } from "./test/watched-run.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const vitest = path.join(root, "node_modules/vitest/vitest.mjs");
 
 /** A vitest process that writes nothing for this long is stalled (the slowest file takes ~1 min). */
 const STALL_MS = 3 * 60_000;
-
-type Outcome = "passed" | "failed" | "stalled";
 
 interface ProjectEntry {
   name: string;
@@ -52,15 +50,6 @@ async function projects(): Promise<ProjectEntry[]> {
   );
 }
 
-/** Signals a process group that may have ended already. */
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
-  }
-}
-
 /** The running vitest's process group, stopped with this process. */
 let running: number | undefined;
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
@@ -70,42 +59,16 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   });
 }
 
-/** Runs one vitest process (in its own process group). */
+/** Runs one vitest process (in its own process group), watched for stalls. */
 function runVitest(args: string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [vitest, "run", ...args], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    running = child.pid;
-    let timer: NodeJS.Timeout | undefined;
-    let stalled = false;
-    const stop = () => {
-      stalled = true;
-      process.stderr.write(
-        `\ntest: vitest ${args.join(" ")} printed nothing for ${STALL_MS / 60_000} minutes: stalled; stopping it\n`,
-      );
-      if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
-    };
-    const progress = () => {
-      clearTimeout(timer);
-      timer = setTimeout(stop, STALL_MS);
-    };
-    child.stdout.on("data", (data: Buffer) => {
-      process.stdout.write(data);
-      progress();
-    });
-    child.stderr.on("data", (data: Buffer) => {
-      process.stderr.write(data);
-      progress();
-    });
-    progress();
-    child.once("exit", (code) => {
-      running = undefined;
-      clearTimeout(timer);
-      resolve(stalled ? "stalled" : code === 0 ? "passed" : "failed");
-    });
+  return runWatched({
+    command: process.execPath,
+    args: [vitest, "run", ...args],
+    cwd: root,
+    stallMs: STALL_MS,
+    onGroup: (pid) => {
+      running = pid;
+    },
   });
 }
 
@@ -125,11 +88,10 @@ async function main(): Promise<number> {
     const label = group.join(", ");
     process.stdout.write(`\n━━ test: ${label}\n`);
     const args = group.flatMap((name) => ["--project", name]);
-    let outcome = await runVitest(args);
-    if (outcome === "stalled") {
-      process.stdout.write(`\n━━ test: ${label} stalled; running it once more\n`);
-      outcome = await runVitest(args);
-    }
+    const outcome = await runWithOneRetry(
+      () => runVitest(args),
+      () => process.stdout.write(`\n━━ test: ${label} stalled; running it once more\n`),
+    );
     if (outcome !== "passed") failed.push(outcome === "stalled" ? `${label} (stalled twice)` : label);
   }
   if (failed.length > 0) {
