@@ -213,7 +213,7 @@ try {
 }
 await runBounded(
   "load",
-  STARTUP_BUDGET_MS + WARM_UP_BUDGET_MS + opts.durationS * 1000 + DRAIN_BUDGET_MS,
+  STARTUP_BUDGET_MS + WARM_UP_BUDGET_MS + BASELINE_MS + opts.durationS * 1000 + DRAIN_BUDGET_MS,
   () => main(opts),
   shutdown,
 );
