@@ -25,6 +25,11 @@ const PREVIEW_CHARS = 200;
  */
 const REMEMBERED_ANSWERS = 4;
 
+/** The memo key of a task's whole answer cut at `maxBytes`. */
+function answerKey(taskId: string, maxBytes: number): string {
+  return `${taskId} ${maxBytes}`;
+}
+
 export interface Answer {
   text: string;
   truncated: boolean;
@@ -189,9 +194,13 @@ export class TaskStore {
     return task.metadata === null ? undefined : turnMetadataOf(JSON.parse(task.metadata));
   }
 
-  /** Moves an active task to its terminal state once; later calls change nothing. */
+  /**
+   * Moves an active task to its terminal state once; later calls change nothing. A completed
+   * turn's answer, read here for the conversation, is also remembered for the polls that follow.
+   */
   finish(id: string, end: TaskEnd, now: number, maxResultBytes: number): boolean {
-    return this.#sql.transaction(() => {
+    let answer: Answer | undefined;
+    const finished = this.#sql.transaction(() => {
       const task = this.get(id);
       if (task === undefined || !isActive(task.status)) return false;
       this.#sql.run(
@@ -204,16 +213,19 @@ export class TaskStore {
         id,
       );
       if (end.status === "completed" && task.kind === "turn") {
-        const answer = this.result(id, maxResultBytes).text;
+        answer = this.result(id, maxResultBytes);
         this.#sql.run(
           "INSERT INTO conversation (task_id, role, content, created_at) VALUES (?, 'assistant', ?, ?)",
           id,
-          answer,
+          answer.text,
           now,
         );
       }
       return true;
     });
+    // Only once committed: a transaction that threw stored nothing to remember.
+    if (finished && answer) this.#remember(answerKey(id, maxResultBytes), answer);
+    return finished;
   }
 
   /** Chunks from `fromIdx` on, at most `maxCount` and about `maxBytes` (never fewer than one). */
@@ -237,10 +249,13 @@ export class TaskStore {
    */
   answer(task: TaskRow, maxBytes: number): Answer {
     if (isActive(task.status)) return this.result(task.id, maxBytes);
-    const key = `${task.id} ${maxBytes}`;
-    const known = this.#answers.get(key);
+    const key = answerKey(task.id, maxBytes);
+    return this.#remember(key, this.#answers.get(key) ?? this.result(task.id, maxBytes));
+  }
+
+  /** Keeps `answer` as the most recently used, dropping the least recently used past the limit. */
+  #remember(key: string, answer: Answer): Answer {
     this.#answers.delete(key);
-    const answer = known ?? this.result(task.id, maxBytes);
     this.#answers.set(key, answer);
     if (this.#answers.size > REMEMBERED_ANSWERS)
       this.#answers.delete(this.#answers.keys().next().value as string);

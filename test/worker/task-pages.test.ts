@@ -98,21 +98,25 @@ function countingSql(inner: Sql, counter: { rows: number }): Sql {
   };
 }
 
-it("reads only a page's own rows, and only the answer's rows for result", async () => {
+/** Runs `fn` in a fresh session object, on a TaskStore whose SQL counts the rows it hands over. */
+function inCountedStore<T>(fn: (store: TaskStore, counter: { rows: number }) => T): Promise<T> {
   const stub = env.KIRO_SESSION.getByName(`pages-${crypto.randomUUID()}`);
-  const counts = await runInDurableObject(stub, (_instance, state) => {
+  return runInDurableObject(stub, (_instance, state) => {
     const inner = durableSql(state.storage);
     migrate(inner, SESSION_SCHEMA);
     const counter = { rows: 0 };
-    const store = new TaskStore(countingSql(inner, counter));
+    return fn(new TaskStore(countingSql(inner, counter)), counter);
+  });
+}
+
+function textChunk(content: string): NewChunk {
+  return { kind: "text", content, data: null, bytes: content.length, createdAt: 1 };
+}
+
+it("reads only a page's own rows, and only the answer's rows for result", async () => {
+  const counts = await inCountedStore((store, counter) => {
     store.create("task_pages", "hello", 1);
-    const chunk: NewChunk = {
-      kind: "text",
-      content: "x".repeat(10_000),
-      data: null,
-      bytes: 10_000,
-      createdAt: 1,
-    };
+    const chunk = textChunk("x".repeat(10_000));
     for (let batch = 0; batch < 40; batch++) {
       store.append(
         "task_pages",
@@ -132,28 +136,18 @@ it("reads only a page's own rows, and only the answer's rows for result", async 
   expect(counts).toEqual({ page: 5, pageRows: 6, answerBytes: 100_000, answerRows: 11 });
 });
 
-it("reads an ended task's answer once, and nothing at all for a poll at the end of its output", async () => {
-  const stub = env.KIRO_SESSION.getByName(`pages-${crypto.randomUUID()}`);
-  const reads = await runInDurableObject(stub, (_instance, state) => {
-    const inner = durableSql(state.storage);
-    migrate(inner, SESSION_SCHEMA);
-    const counter = { rows: 0 };
-    const store = new TaskStore(countingSql(inner, counter));
-    const chunk = (content: string): NewChunk => ({
-      kind: "text",
-      content,
-      data: null,
-      bytes: content.length,
-      createdAt: 1,
-    });
+it("reads a turn's answer once, when it ends, and nothing at all for polls at the end of its output", async () => {
+  const reads = await inCountedStore((store, counter) => {
     store.create("task_end", "hello", 1);
-    store.append("task_end", [chunk("one "), chunk("two ")], 1, 1 << 30);
+    store.append("task_end", [textChunk("one "), textChunk("two ")], 1, 1 << 30);
     const row = () => store.get("task_end") ?? expect.unreachable("task row");
     // While the task runs its answer grows: it is read again every time.
     const running = [store.answer(row(), 100).text];
-    store.append("task_end", [chunk("three")], 2, 1 << 30);
+    store.append("task_end", [textChunk("three")], 2, 1 << 30);
     running.push(store.answer(row(), 100).text);
-    store.finish("task_end", { status: "completed", reason: "exited" }, 2, 100);
+    counter.rows = 0;
+    store.finish("task_end", { status: "completed", reason: "exited" }, 2, LIMITS.MAX_RESULT_BYTES);
+    const finishRows = counter.rows;
 
     const polls = [];
     for (let poll = 0; poll < 3; poll++) {
@@ -161,13 +155,18 @@ it("reads an ended task's answer once, and nothing at all for a poll at the end 
       const view = statusView(store, "sess_end", row(), 3);
       polls.push({ result: view.result, chunks: view.new_chunks.length, rowsRead: counter.rows });
     }
-    return { running, polls };
+    // Another cut of the same answer is not the remembered one: it is read.
+    counter.rows = 0;
+    const shorter = store.answer(row(), 4).text;
+    return { running, finishRows, polls, shorter, shorterRows: counter.rows };
   });
   expect(reads.running).toEqual(["one two ", "one two three"]);
-  // The first poll after the end reads the answer's three rows; the next ones read none.
+  // Ending the turn reads the answer's three rows (for the conversation) and keeps it.
+  expect(reads.finishRows).toBe(3);
   expect(reads.polls).toEqual([
-    { result: "one two three", chunks: 0, rowsRead: 3 },
+    { result: "one two three", chunks: 0, rowsRead: 0 },
     { result: "one two three", chunks: 0, rowsRead: 0 },
     { result: "one two three", chunks: 0, rowsRead: 0 },
   ]);
+  expect({ text: reads.shorter, rows: reads.shorterRows }).toEqual({ text: "one ", rows: 2 });
 });
