@@ -29,6 +29,7 @@ import { verifiedTokens } from "../auth/token-cache.ts";
 import { ErrorCode, KiroError } from "../errors.ts";
 import { browserSessionKey, masterKey } from "../secrets/keys.ts";
 import { fromBase64Url, toBase64Url } from "./base64url.ts";
+import { fromOwnPage } from "./csrf.ts";
 import { githubConfig } from "./github/config.ts";
 
 /** How long a sign-in lasts: a working day; then the person signs in again. */
@@ -137,35 +138,21 @@ export async function signedInUser(
 
 /**
  * Whether a state-changing request of `user` may proceed: `token` (the form's `csrf` field) is
- * theirs, and the browser did not mark the request as coming from another site.
+ * theirs, and the browser says it was posted from one of this server's pages (csrf.ts,
+ * fromOwnPage: the one origin rule of every form).
  */
 export async function csrfValid(
   request: Request,
   user: BrowserUser,
   token: string | undefined,
 ): Promise<boolean> {
-  if (!sameOrigin(request) || !token) return false;
+  if (!fromOwnPage(request) || !token) return false;
   const encoder = new TextEncoder();
   const [left, right] = await Promise.all([
     crypto.subtle.digest("SHA-256", encoder.encode(token)),
     crypto.subtle.digest("SHA-256", encoder.encode(user.csrfToken)),
   ]);
   return crypto.subtle.timingSafeEqual(left, right);
-}
-
-/**
- * False unless the browser says the request came from this origin: Sec-Fetch-Site
- * `same-origin` where the browser sends it, else an Origin header naming this origin. A request
- * with neither header is not a browser's cross-site form (browsers send Origin with every POST).
- * A page under `Referrer-Policy: no-referrer` makes a browser send `Origin: null` with the forms
- * it submits: then Sec-Fetch-Site, which no page can set, must say same-origin.
- */
-export function sameOrigin(request: Request): boolean {
-  const site = request.headers.get("sec-fetch-site");
-  const origin = request.headers.get("origin");
-  if (site !== null && site !== "same-origin") return false;
-  if (origin === null) return true;
-  return origin === new URL(request.url).origin || (origin === "null" && site === "same-origin");
 }
 
 /** `/login?next=<next>`: where to send someone who is not signed in. */

@@ -52,7 +52,7 @@ export async function refuseCrossSite(
  * with a form it submits, Origin is "null" and Sec-Fetch-Site (which no page can set) says
  * same-origin. A request with neither is refused: every browser sends Origin with a POST.
  */
-function fromOwnPage(request: Request): boolean {
+export function fromOwnPage(request: Request): boolean {
   const origin = request.headers.get("origin");
   const site = request.headers.get("sec-fetch-site");
   if (site !== null && site !== "same-origin") return false;

@@ -49,7 +49,7 @@ export async function page(options: PageOptions): Promise<Response> {
   headers.set("Content-Type", "text/html; charset=utf-8");
   headers.set("Cache-Control", "no-store");
   // Not no-referrer: under it a browser posts forms with `Origin: null`, and the origin check of
-  // every form (browser-session.ts, sameOrigin) needs the real one. Other sites still get nothing.
+  // every form (csrf.ts, fromOwnPage) needs the real one. Other sites still get nothing.
   headers.set("Referrer-Policy", "same-origin");
   headers.set("X-Frame-Options", "DENY");
   return new Response(String(document), { status: options.status ?? 200, headers });

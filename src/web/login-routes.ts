@@ -8,14 +8,8 @@
  */
 import { Hono } from "hono";
 import { ErrorCode, errorJson } from "../errors.ts";
-import {
-  csrfValid,
-  GITHUB_CREDENTIAL_ID,
-  sameOrigin,
-  signedInUser,
-  signIn,
-  signOut,
-} from "./browser-session.ts";
+import { csrfValid, GITHUB_CREDENTIAL_ID, signedInUser, signIn, signOut } from "./browser-session.ts";
+import { fromOwnPage } from "./csrf.ts";
 import { githubConfig } from "./github/config.ts";
 import { githubAuthorizeUrl, githubSignIn } from "./github/sign-in.ts";
 import { githubLoginPage, NOBODY_ALLOWED, refusalPage, tokenLoginPage } from "./login-page.ts";
@@ -49,7 +43,7 @@ export function loginRoutes() {
   login.post("/", async (c) => {
     const request = c.req.raw;
     const form = await c.req.parseBody();
-    const started = sameOrigin(request) ? await matchLogin(request, text(form.state)) : undefined;
+    const started = fromOwnPage(request) ? await matchLogin(request, text(form.state)) : undefined;
     if (!started || githubConfig(c.env)) {
       return refusalPage({ title: "Sign-in expired", message: EXPIRED_SIGN_IN, status: 400 });
     }

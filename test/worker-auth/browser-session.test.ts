@@ -120,6 +120,8 @@ describe("browser sign-in with a token", () => {
       await csrfValid(post({ origin: "null", "sec-fetch-site": "same-origin" }), user, user.csrfToken),
     ).toBe(true);
     expect(await csrfValid(post({ origin: "null" }), user, user.csrfToken)).toBe(false);
+    // Every browser sends Origin with a form post: one without it is no page of ours.
+    expect(await csrfValid(post({}), user, user.csrfToken)).toBe(false);
     expect(
       await csrfValid(post({ origin: ORIGIN, "sec-fetch-site": "cross-site" }), user, user.csrfToken),
     ).toBe(false);
