@@ -5,6 +5,7 @@
  */
 import type { ConsentDescription } from "@cloudflare/workers-oauth-provider";
 import type { BrowserUser } from "../web/browser-session.ts";
+import { csrfField } from "../web/csrf.ts";
 import { html, page } from "../web/layout.ts";
 
 export function consentPage(options: {
@@ -37,7 +38,7 @@ ${loopback}
 <p class="muted">It never sees your stored secrets (Kiro API key, git token) or your tokens.</p>
 <form method="post" action="/authorize">
 <input type="hidden" name="handle" value="${options.handle}">
-<input type="hidden" name="csrf" value="${user.csrfToken}">
+${csrfField(user.csrfToken)}
 <div class="actions">
 <button class="primary" type="submit" name="decision" value="allow">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button>

@@ -11,9 +11,15 @@
 import { ErrorCode, errorResponse } from "../errors.ts";
 import { csrfKey } from "../secrets/keys.ts";
 import { toBase64Url } from "./base64url.ts";
+import { html } from "./layout.ts";
 
 /** The form field a post carries its token in. */
 export const CSRF_FIELD = "csrf";
+
+/** The hidden field every form of our pages posts its CSRF token in. */
+export function csrfField(token: string) {
+  return html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`;
+}
 
 const encoder = new TextEncoder();
 

@@ -7,6 +7,7 @@
 import type { TokenRecord } from "../../auth/token-registry.ts";
 import { SECRET_NAMES } from "../../secrets/names.ts";
 import type { SecretInfo } from "../../secrets/store.ts";
+import { csrfField } from "../csrf.ts";
 import { html } from "../layout.ts";
 import type { ConnectedClient } from "./clients.ts";
 import { ago } from "./format.ts";
@@ -16,10 +17,6 @@ const SECRET_PURPOSE: Record<(typeof SECRET_NAMES)[number], string> = {
   KIRO_API_KEY: "your Kiro API key, for your own kiro-cli",
   GIT_TOKEN: "your git token, to clone private repositories and push",
 };
-
-function csrfField(csrf: string) {
-  return html`<input type="hidden" name="csrf" value="${csrf}">`;
-}
 
 function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();

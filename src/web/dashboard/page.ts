@@ -5,6 +5,7 @@
  * that change them; on a phone the tables become stacked rows.
  */
 import { LOCAL_CREDENTIAL_ID } from "../../auth/authenticate.ts";
+import { csrfField } from "../csrf.ts";
 import { html, page } from "../layout.ts";
 import { clientsSection, secretsSection, tokensSection } from "./account-sections.ts";
 import type { DashboardData } from "./data.ts";
@@ -25,7 +26,7 @@ export function dashboardPage(data: DashboardData, notice: string | undefined, n
   const signOut =
     user.credentialId === LOCAL_CREDENTIAL_ID
       ? html`<span class="muted">local mode, on this machine</span>`
-      : html`<form method="post" action="/logout"><input type="hidden" name="csrf" value="${user.csrfToken}"><button type="submit">Sign out</button></form>`;
+      : html`<form method="post" action="/logout">${csrfField(user.csrfToken)}<button type="submit">Sign out</button></form>`;
   const body = html`<header class="top">
 <h1>Kiro</h1>
 <div class="who">Signed in as <strong>${user.userId}</strong> ${signOut}</div>
