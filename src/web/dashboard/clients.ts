@@ -28,15 +28,8 @@ export async function connectedClients(
 ): Promise<ConnectedClient[] | null> {
   const oauth = oauthApi(request, env);
   if (oauth === undefined) return null;
-  const grants = [];
-  let cursor: string | undefined;
-  do {
-    const page = await oauth.listUserGrants(userId, cursor === undefined ? {} : { cursor });
-    grants.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor && grants.length < MAX_CLIENTS);
   return Promise.all(
-    grants.slice(0, MAX_CLIENTS).map(async (grant) => {
+    (await userGrants(oauth, userId)).map(async (grant) => {
       // A client metadata document that cannot be fetched now still names the client by its id.
       const client = await oauth.lookupClient(grant.clientId).catch(() => null);
       return {
@@ -58,10 +51,24 @@ export async function disconnectClient(
   grantId: string,
 ): Promise<boolean> {
   const oauth = oauthApi(request, env);
-  const clients = await connectedClients(request, env, userId);
-  if (oauth === undefined || !clients?.some((client) => client.grantId === grantId)) return false;
+  if (oauth === undefined) return false;
+  if (!(await userGrants(oauth, userId)).some((grant) => grant.id === grantId)) return false;
   await oauth.revokeGrant(grantId, userId);
   return true;
+}
+
+type OAuthApi = NonNullable<ReturnType<typeof oauthApi>>;
+
+/** The person's grants, at most MAX_CLIENTS. */
+async function userGrants(oauth: OAuthApi, userId: string) {
+  const grants = [];
+  let cursor: string | undefined;
+  do {
+    const page = await oauth.listUserGrants(userId, cursor === undefined ? {} : { cursor });
+    grants.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor && grants.length < MAX_CLIENTS);
+  return grants.slice(0, MAX_CLIENTS);
 }
 
 function oauthApi(request: Request, env: Env) {
